@@ -1,0 +1,73 @@
+package jcn.notebooks;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Shows that the notebook harness can fail: fixture notebooks that throw, leak a thread,
+ * leak a child process or were never run must each be reported, with the cell named.
+ */
+class HarnessSelfTest {
+
+    private static final Path FIXTURES = Harness.notebooksDir().resolve("src/test/resources/fixtures");
+    private static final Path REPORTS = Harness.notebooksDir().resolve("target/harness/fixtures");
+    private static Map<String, Harness.Result> results;
+
+    @BeforeAll
+    static void runFixtures() throws Exception {
+        results = Harness.run(List.of(
+                        FIXTURES.resolve("throws.ipynb"),
+                        FIXTURES.resolve("leaks-thread.ipynb"),
+                        FIXTURES.resolve("leaks-process.ipynb"),
+                        FIXTURES.resolve("renders-table.ipynb")),
+                List.of("--check-committed", "--timeout", "60"), Duration.ofMinutes(5), REPORTS);
+    }
+
+    @Test
+    void aThrowingCellFailsTheNotebookAndIsNamed() {
+        Harness.Result r = results.get("throws.ipynb");
+        assertFalse(r.passed(), r.report());
+        assertTrue(r.report().contains("cell 3 failed with java.lang.RuntimeException: boom from the fixture"), r.report());
+        assertTrue(r.report().contains("| if (x == 1) {"), "the report quotes the cell's first lines:\n" + r.report());
+    }
+
+    @Test
+    void aThreadLeftRunningFailsTheNotebook() {
+        Harness.Result r = results.get("leaks-thread.ipynb");
+        assertFalse(r.passed(), r.report());
+        assertTrue(r.report().contains("threads left running after the last cell: fixture-sleeper"), r.report());
+    }
+
+    @Test
+    void aChildProcessLeftRunningFailsTheNotebook() {
+        Harness.Result r = results.get("leaks-process.ipynb");
+        assertFalse(r.passed(), r.report());
+        assertTrue(r.report().contains("child processes left running after the last cell"), r.report());
+        assertTrue(r.report().contains("sleep 60"), r.report());
+    }
+
+    @Test
+    void aNotebookCommittedWithoutOutputsFails() {
+        Harness.Result r = results.get("renders-table.ipynb");
+        assertFalse(r.passed(), r.report());
+        assertTrue(r.report().contains("(as committed) cell 1 was never executed"), r.report());
+    }
+
+    @Test
+    void aTableRendersAsHtmlWithTheCutLine() throws Exception {
+        String executed = Files.readString(REPORTS.resolve("executed/renders-table.ipynb"));
+        assertTrue(executed.contains("\"text/html\""), "no text/html output in the executed fixture");
+        assertTrue(executed.contains("<table"), "the HTML output holds no table");
+        assertTrue(executed.contains("70 more rows (100 in all)"), "the long table is not cut with a count");
+        assertTrue(executed.contains("\"text/plain\""), "no text/plain fallback");
+    }
+}
