@@ -36,7 +36,8 @@ class HarnessSelfTest {
     void aThrowingCellFailsTheNotebookAndIsNamed() {
         Harness.Result r = results.get("throws.ipynb");
         assertFalse(r.passed(), r.report());
-        assertTrue(r.report().contains("cell 3 failed with java.lang.RuntimeException: boom from the fixture"), r.report());
+        assertTrue(r.report().contains("cell 3 failed with RuntimeException"), r.report());
+        assertTrue(r.report().contains("boom from the fixture"), r.report());
         assertTrue(r.report().contains("| if (x == 1) {"), "the report quotes the cell's first lines:\n" + r.report());
     }
 
