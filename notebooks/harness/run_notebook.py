@@ -47,7 +47,8 @@ JDK_THREAD_NAMES = re.compile(
     r"Reference Handler|Finalizer|C[12] CompilerThread.*|Sweeper thread|Monitor Deflation Thread|"
     r"Service Thread|JFR .*|Timer-\d+ \(JDK\)|AWT-.*)$"
 )
-JDK_THREAD_CLASSES = {"jdk.internal.misc.CarrierThread", "jdk.internal.misc.InnocuousThread"}
+JDK_THREAD_CLASSES = {"jdk.internal.misc.CarrierThread", "jdk.internal.misc.InnocuousThread",
+                      "java.util.concurrent.DelayScheduler"}
 
 
 class NotebookFailure(Exception):
