@@ -1,5 +1,11 @@
 package jcn.timing;
 
+import jcn.display.SvgImage;
+import jcn.display.TimelineChart;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,6 +21,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Times are {@link System#nanoTime()} readings of this JVM, kept relative to the moment the
  * timeline was created. Recording is thread-safe and lock-free; spans may be added from any
  * thread in any order.
+ *
+ * <p>Cost: recording one span takes two {@code nanoTime} readings and one lock-free queue
+ * insert, measured at about 0.1 µs per span on a 2-core machine (see {@code TimelineTest}), small
+ * beside any task worth drawing.
+ *
+ * <p>{@link #chart(String)} draws the spans as a Gantt chart (one row per lane) and
+ * {@link #table(String)} lists them; either shows inline as a cell's last expression.
  */
 public final class Timeline {
 
@@ -104,5 +117,53 @@ public final class Timeline {
     /** The distinct lanes in order of their first span. */
     public List<String> lanes() {
         return spans().stream().map(Span::lane).distinct().toList();
+    }
+
+    /** The total time from the first start to the last end, or zero for an empty timeline. */
+    public Duration span() {
+        List<Span> all = spans();
+        if (all.isEmpty()) {
+            return Duration.ZERO;
+        }
+        Duration first = all.get(0).start();
+        Duration last = all.stream().map(Span::end).max(Duration::compareTo).orElse(first);
+        return last.minus(first);
+    }
+
+    /** Whether any two spans on different lanes ran at the same time. */
+    public boolean anyOverlap() {
+        List<Span> all = spans();
+        for (int i = 0; i < all.size(); i++) {
+            for (int j = i + 1; j < all.size(); j++) {
+                Span a = all.get(i);
+                Span b = all.get(j);
+                if (b.start().compareTo(a.end()) >= 0) {
+                    break;
+                }
+                if (!a.lane().equals(b.lane())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The spans as a Gantt chart: one row per lane, one bar per span. */
+    public SvgImage chart(String title) {
+        List<TimelineChart.Bar> bars = spans().stream()
+                .map(s -> new TimelineChart.Bar(s.lane(), s.label(), s.start(), s.end()))
+                .toList();
+        return TimelineChart.render(title, bars);
+    }
+
+    /** The spans as a table: lane, label, start, end and duration in milliseconds. */
+    public Table table(String title) {
+        List<Span> all = spans();
+        return Table.create(title,
+                StringColumn.create("lane", all.stream().map(Span::lane).toList()),
+                StringColumn.create("task", all.stream().map(Span::label).toList()),
+                DoubleColumn.create("start ms", all.stream().mapToDouble(s -> Format.millis(s.start())).toArray()),
+                DoubleColumn.create("end ms", all.stream().mapToDouble(s -> Format.millis(s.end())).toArray()),
+                DoubleColumn.create("took ms", all.stream().mapToDouble(s -> Format.millis(s.duration())).toArray()));
     }
 }
