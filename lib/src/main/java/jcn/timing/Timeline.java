@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * thread in any order.
  *
  * <p>Cost: recording one span takes two {@code nanoTime} readings and one lock-free queue
- * insert, measured at about 0.1 µs per span on a 2-core machine (see {@code TimelineTest}), small
+ * insert, measured at about 0.5 µs per span on a 2-core machine (see {@code TimelineTest}), small
  * beside any task worth drawing.
  *
  * <p>{@link #chart(String)} draws the spans as a Gantt chart (one row per lane) and
