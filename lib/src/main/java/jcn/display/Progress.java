@@ -30,7 +30,7 @@ public final class Progress implements AutoCloseable {
         this.kernel = currentKernel();
         if (kernel != null) {
             DisplayData data = render();
-            data.setDisplayId(displayId);
+            assignDisplayId(data, displayId);
             kernel.display(data);
         }
     }
@@ -95,6 +95,16 @@ public final class Progress implements AutoCloseable {
         int done = count();
         int filled = (int) Math.round(30.0 * done / total);
         return label + " [" + "#".repeat(filled) + ".".repeat(30 - filled) + "] " + done + "/" + total;
+    }
+
+    // setDisplayId returns void in the jjava-jupyter this jar compiles against and DisplayData in
+    // newer kernels; calling it reflectively works with both.
+    private static void assignDisplayId(DisplayData data, String id) {
+        try {
+            DisplayData.class.getMethod("setDisplayId", String.class).invoke(data, id);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this kernel's DisplayData has no setDisplayId(String)", e);
+        }
     }
 
     private static BaseKernel currentKernel() {
