@@ -14,6 +14,7 @@ JSON summary to --report if given.
 
 import argparse
 import asyncio
+import copy
 import json
 import os
 import re
@@ -149,7 +150,35 @@ def leaked(baseline, threads):
     return out
 
 
-async def execute(path, cell_timeout, out_path, baseline):
+async def run_cells(client, nb, name, cell_timeout, cell_seconds, second_pass=False):
+    """Executes every code cell in order; raises NotebookFailure naming the first cell that fails."""
+    prefix = "second Run All in the same kernel: " if second_pass else ""
+    for index, original in enumerate(nb.cells):
+        if original.cell_type != "code":
+            continue
+        # The second pass runs copies, so the saved notebook keeps the outputs of the first.
+        cell = copy.deepcopy(original) if second_pass else original
+        t0 = time.monotonic()
+        try:
+            await client.async_execute_cell(cell, index)
+        except CellTimeoutError:
+            raise NotebookFailure(f"{name}: {prefix}cell {index} did not finish within {cell_timeout}s "
+                                  f"(the per-cell timeout)\n{first_lines(cell.source)}")
+        except DeadKernelError as e:
+            raise NotebookFailure(f"{name}: {prefix}the kernel died while running cell {index}: {e}\n"
+                                  f"{first_lines(cell.source)}")
+        except CellExecutionError:
+            err = next((o for o in cell.outputs if o.get("output_type") == "error"), {})
+            trace = clean("\n".join(err.get("traceback", [])))
+            trace = "\n".join(trace.splitlines()[:25])
+            raise NotebookFailure(
+                f"{name}: {prefix}cell {index} failed with {err.get('ename', '?')}: {clean(err.get('evalue', ''))}\n"
+                f"{first_lines(cell.source)}\n{trace}")
+        if not second_pass:
+            cell_seconds.append((index, round(time.monotonic() - t0, 2)))
+
+
+async def execute(path, cell_timeout, out_path, baseline, twice=False):
     nb = nbformat.read(path, as_version=4)
     name = path.name
     client = NotebookClient(
@@ -166,26 +195,10 @@ async def execute(path, cell_timeout, out_path, baseline):
         info = await client.async_wait_for_reply(client.kc.kernel_info())
         nb.metadata["language_info"] = info["content"]["language_info"]
         kernel_ready = time.monotonic() - started
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            t0 = time.monotonic()
-            try:
-                await client.async_execute_cell(cell, index)
-            except CellTimeoutError:
-                raise NotebookFailure(f"{name}: cell {index} did not finish within {cell_timeout}s "
-                                      f"(the per-cell timeout)\n{first_lines(cell.source)}")
-            except DeadKernelError as e:
-                raise NotebookFailure(f"{name}: the kernel died while running cell {index}: {e}\n"
-                                      f"{first_lines(cell.source)}")
-            except CellExecutionError:
-                err = next((o for o in cell.outputs if o.get("output_type") == "error"), {})
-                trace = clean("\n".join(err.get("traceback", [])))
-                trace = "\n".join(trace.splitlines()[:25])
-                raise NotebookFailure(
-                    f"{name}: cell {index} failed with {err.get('ename', '?')}: {clean(err.get('evalue', ''))}\n"
-                    f"{first_lines(cell.source)}\n{trace}")
-            cell_seconds.append((index, round(time.monotonic() - t0, 2)))
+        await run_cells(client, nb, name, cell_timeout, cell_seconds)
+        first_pass = time.monotonic() - started
+        if twice:
+            await run_cells(client, nb, name, cell_timeout, cell_seconds, second_pass=True)
         # Give threads and children a moment to finish exiting on their own before judging.
         deadline = time.monotonic() + 3
         while True:
@@ -194,7 +207,7 @@ async def execute(path, cell_timeout, out_path, baseline):
             if (not left and not processes) or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.25)
-    total = time.monotonic() - started
+    total = first_pass
     nbformat.write(nb, out_path)
     problems = []
     if left:
@@ -223,6 +236,8 @@ def main(argv=None):
                         help="per-cell timeout in seconds")
     parser.add_argument("--check-committed", action="store_true",
                         help="also fail if the committed file lacks outputs or holds errors")
+    parser.add_argument("--twice", action="store_true",
+                        help="after Run All, run every cell again in the same kernel (reruns must work too)")
     parser.add_argument("--report", help="write a JSON summary here")
     parser.add_argument("--report-dir", help="write one <notebook>.result file per notebook here: "
                         "first line 'passed' or 'failed', then the report")
@@ -249,7 +264,7 @@ def main(argv=None):
         problems = check_committed(nbformat.read(path, as_version=4), path.name) if args.check_committed else []
         target = path if args.in_place else out_dir / path.name
         try:
-            result = asyncio.run(execute(path, args.timeout, target, baseline))
+            result = asyncio.run(execute(path, args.timeout, target, baseline, args.twice))
             result["committed_problems"] = problems
             results.append(result)
             print(f"ran {path.name} in {result['seconds']}s (kernel ready in {result['kernel_start_seconds']}s)",

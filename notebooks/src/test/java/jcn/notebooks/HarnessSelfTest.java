@@ -28,8 +28,9 @@ class HarnessSelfTest {
                         FIXTURES.resolve("throws.ipynb"),
                         FIXTURES.resolve("leaks-thread.ipynb"),
                         FIXTURES.resolve("leaks-process.ipynb"),
-                        FIXTURES.resolve("renders-table.ipynb")),
-                List.of("--check-committed", "--timeout", "60"), Duration.ofMinutes(5), REPORTS);
+                        FIXTURES.resolve("renders-table.ipynb"),
+                        FIXTURES.resolve("fails-on-rerun.ipynb")),
+                List.of("--check-committed", "--twice", "--timeout", "60"), Duration.ofMinutes(5), REPORTS);
     }
 
     @Test
@@ -54,6 +55,14 @@ class HarnessSelfTest {
         assertFalse(r.passed(), r.report());
         assertTrue(r.report().contains("child processes left running after the last cell"), r.report());
         assertTrue(r.report().contains("sleep 60"), r.report());
+    }
+
+    @Test
+    void aCellThatBreaksWhenRunAllIsRepeatedFailsTheNotebook() {
+        Harness.Result r = results.get("fails-on-rerun.ipynb");
+        assertFalse(r.passed(), r.report());
+        assertTrue(r.report().contains("second Run All in the same kernel: cell 1 failed"), r.report());
+        assertTrue(r.report().contains("FileAlreadyExistsException"), r.report());
     }
 
     @Test

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Executes every numbered notebook through the real Java kernel: one test per notebook,
  * named after it.
  *
- * <p>A notebook fails when a cell throws or times out, when it leaves threads or child
+ * <p>Each notebook runs twice in the same kernel (Run All, then Run All again), as a reader
+ * who reruns it would. A notebook fails when a cell throws or times out in either pass, when it leaves threads or child
  * processes running after its last cell, or when the committed file lacks the outputs of a
  * clean run. All notebooks run in one harness process (one kernel each, one after another),
  * so measurements inside them do not compete for the machine's cores.
@@ -27,7 +28,7 @@ class NotebookTest {
     Stream<DynamicTest> everyNotebookRunsCleanly() throws Exception {
         List<Path> notebooks = Harness.courseNotebooks();
         assertFalse(notebooks.isEmpty(), "no NN-name.ipynb notebooks found in " + Harness.notebooksDir());
-        Map<String, Harness.Result> results = Harness.run(notebooks, List.of("--check-committed"),
+        Map<String, Harness.Result> results = Harness.run(notebooks, List.of("--check-committed", "--twice"),
                 Duration.ofMinutes(30), Harness.notebooksDir().resolve("target/harness/course"));
         return notebooks.stream().map(p -> p.getFileName().toString()).map(name ->
                 DynamicTest.dynamicTest(name.replace(".ipynb", ""), () -> {
