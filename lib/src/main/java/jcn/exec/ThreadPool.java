@@ -329,7 +329,8 @@ public final class ThreadPool implements AutoCloseable {
         Objects.requireNonNull(task, "task is null; pass the function to apply, e.g. x -> x * x");
         Objects.requireNonNull(inputs, "inputs is null; pass an empty list to map nothing");
         checkOpen();
-        List<Future<R>> futures = new ArrayList<>();
+        // Presizing matters at 100 000 tiny tasks: list growth is a visible share of the cost.
+        List<Future<R>> futures = inputs instanceof java.util.Collection<?> c ? new ArrayList<>(c.size()) : new ArrayList<>();
         int index = 0;
         try {
             for (T input : inputs) {
