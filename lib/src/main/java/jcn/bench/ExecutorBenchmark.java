@@ -14,8 +14,10 @@ import java.util.stream.IntStream;
  * Measures what {@link ThreadPool#map} costs per task over a raw {@link ExecutorService} doing
  * the same submit-all-then-get-all, on trivial tasks where only the overhead shows.
  *
- * <p>Prints one line, {@code tasks workers poolMapMicros rawMicros}, each the median of several
- * rounds after warm-up; {@code bench/executors.py} runs it beside CPython and prints ratios.
+ * <p>Prints one line, {@code tasks workers poolMapMicros rawMicros ratio}: the per-task costs are
+ * medians over the rounds, and the ratio is the median of each round's pool/raw ratio (the two
+ * run back to back in every round, so drift on a shared machine cancels out);
+ * {@code bench/executors.py} runs it beside CPython and prints the table.
  */
 public final class ExecutorBenchmark {
 
@@ -25,12 +27,13 @@ public final class ExecutorBenchmark {
     /** Arguments: number of tasks (default 100 000), rounds (default 7). */
     public static void main(String[] args) throws Exception {
         int tasks = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
         int workers = ThreadPool.defaultWorkers();
         List<Integer> inputs = IntStream.range(0, tasks).boxed().toList();
 
         double[] pool = new double[rounds];
         double[] raw = new double[rounds];
+        double[] ratio = new double[rounds];
         for (int warm = 0; warm < 3; warm++) {
             poolMap(workers, inputs);
             rawExecutor(workers, inputs);
@@ -39,8 +42,10 @@ public final class ExecutorBenchmark {
         for (int r = 0; r < rounds; r++) {
             pool[r] = poolMap(workers, inputs) / tasks;
             raw[r] = rawExecutor(workers, inputs) / tasks;
+            ratio[r] = pool[r] / raw[r];
         }
-        System.out.printf(java.util.Locale.ROOT, "%d %d %.4f %.4f%n", tasks, workers, median(pool), median(raw));
+        System.out.printf(java.util.Locale.ROOT, "%d %d %.4f %.4f %.3f%n", tasks, workers, median(pool), median(raw),
+                median(ratio));
     }
 
     private static double poolMap(int workers, List<Integer> inputs) throws Exception {

@@ -161,7 +161,7 @@ public final class ThreadPool implements AutoCloseable {
         checkOpen();
         int number = submitted.getAndIncrement();
         try {
-            return executor.submit(recorded("task " + number, task));
+            return executor.submit(recorded(number, task));
         } catch (RejectedExecutionException e) {
             throw rejected();
         }
@@ -227,7 +227,7 @@ public final class ThreadPool implements AutoCloseable {
         int index = 0;
         for (T input : inputs) {
             CompletionTask<T, R> future = new CompletionTask<>(index, input,
-                    recorded("task " + index, call(task, index, input)), finished);
+                    recorded(index, call(task, index, input)), finished);
             all.add(future);
             executor.execute(future);
             index++;
@@ -334,7 +334,7 @@ public final class ThreadPool implements AutoCloseable {
         int index = 0;
         try {
             for (T input : inputs) {
-                futures.add(executor.submit(recorded("task " + index, call(task, index, input))));
+                futures.add(executor.submit(recorded(index, call(task, index, input))));
                 index++;
             }
         } catch (RejectedExecutionException e) {
@@ -354,11 +354,12 @@ public final class ThreadPool implements AutoCloseable {
         };
     }
 
-    private <R> Callable<R> recorded(String label, Callable<R> task) {
+    private <R> Callable<R> recorded(int number, Callable<R> task) {
         Timeline t = timeline;
         if (t == null) {
-            return task;
+            return task;   // no label built: at 100 000 tiny tasks that string is a measurable cost
         }
+        String label = "task " + number;
         return () -> t.record(label, task);
     }
 
