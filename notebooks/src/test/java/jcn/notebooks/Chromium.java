@@ -11,7 +11,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A headless Debian {@code chromium} driven through Debian's {@code chromedriver}.
@@ -31,6 +35,11 @@ final class Chromium implements AutoCloseable {
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--no-first-run", "--disable-quic", "--disable-extensions", "--disable-default-apps",
             "--no-default-browser-check", "--window-size=1400,1000", "--lang=en-US");
+
+    static {
+        // Selenium warns that it has no DevTools classes for this chromium version; none are used.
+        java.util.logging.Logger.getLogger("org.openqa.selenium").setLevel(java.util.logging.Level.SEVERE);
+    }
 
     final ChromeDriver driver;
     private final Path screenshots;
@@ -59,6 +68,8 @@ final class Chromium implements AutoCloseable {
         options.addArguments(QUIET_FLAGS);
         options.addArguments("--user-data-dir=" + profile);
         options.addArguments(extraFlags);
+        // The DevTools network events, read back by requestedUrls().
+        options.setCapability("goog:loggingPrefs", Map.of("performance", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(DRIVER.toFile())
                 .usingAnyFreePort()
@@ -79,6 +90,24 @@ final class Chromium implements AutoCloseable {
             System.err.println("could not save screenshot " + file + ": " + e);
         }
         return file;
+    }
+
+    private static final Pattern REQUEST_URL = Pattern.compile(
+            "\"method\":\"Network\\.requestWillBeSent\".*?\"request\":\\{.*?\"url\":\"([^\"]*)\"");
+
+    /**
+     * Every URL the browser asked the network for since the last call, failed requests
+     * included (from chromedriver's performance log of DevTools events).
+     */
+    List<String> requestedUrls() {
+        List<String> urls = new ArrayList<>();
+        for (var entry : driver.manage().logs().get("performance")) {
+            Matcher m = REQUEST_URL.matcher(entry.getMessage());
+            if (m.find()) {
+                urls.add(m.group(1));
+            }
+        }
+        return urls;
     }
 
     @Override
