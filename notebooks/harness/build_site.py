@@ -79,7 +79,8 @@ def rewrite_links(page, known):
     """[x](NN-name.ipynb) links become links to the pages; a link to a notebook not in the site stays."""
     def repl(m):
         name = m.group(2) + ".ipynb"
-        if name not in known:
+        # index.html always exists (generated while 00-index.ipynb does not).
+        if name not in known and name != INDEX:
             return m.group(0)
         return m.group(1) + page_name(name) + (m.group(3) or "") + m.group(4)
     return NOTEBOOK_LINK.sub(repl, page)

@@ -120,149 +120,147 @@ class BrowserTest {
     }
 
     private void session(long started, Committed expected) throws Exception {
-        {
-            long labReady = System.nanoTime();
+        long ready = System.nanoTime(); // JupyterLab serving, chromium started
 
-            // 1. Open, clear the committed outputs, Run All: tables and charts appear.
-            browser.driver.get(lab.url("/lab/tree/" + NOTEBOOK));
-            await("the notebook to open with its cells", KERNEL_START, () -> cells().size() >= expected.codeCells ? true : null);
-            awaitKernelIdle(KERNEL_START);
-            browser.screenshot("opened");
-            menu("Edit", "Clear Outputs of All Cells");
-            await("the outputs to clear", Duration.ofSeconds(10),
-                    () -> cells().stream().allMatch(c -> c.output().isBlank() && !c.executed()) ? true : null);
-            menu("Run", "Run All Cells");
-            List<Cell> afterRun = awaitAllExecuted("Run All", RUN_ALL);
-            afterRun.stream().filter(c -> c.images() > 0 || c.tables() > 0).findFirst().ifPresent(c -> show(c.index()));
-            browser.screenshot("run-all");
-            int tables = afterRun.stream().mapToInt(Cell::tables).sum();
-            int images = afterRun.stream().mapToInt(Cell::images).sum();
-            assertTrue(tables >= expected.tables, "after Run All the page shows " + tables + " tables; the committed run has "
-                    + expected.tables + " (is the table renderer broken?)\n" + describe(afterRun));
-            if (REQUIRE_CHART || expected.images > 0) {
-                assertTrue(images >= Math.max(1, expected.images), "after Run All the page shows " + images
-                        + " charts; the committed run has " + expected.images + "\n" + describe(afterRun));
-            }
-
-            // 2. Edit the parameter cell in the editor, rerun it and the cells below: the outputs change.
-            Pattern parameter = Pattern.compile("(?m)^int " + Pattern.quote(PARAMETER) + " = (\\d+);");
-            Cell paramCell = afterRun.stream().filter(c -> parameter.matcher(c.source()).find()).findFirst()
-                    .orElseThrow(() -> new AssertionError("no cell of " + NOTEBOOK + " starts a line with 'int "
-                            + PARAMETER + " = N;'\n" + describe(afterRun)));
-            Matcher m = parameter.matcher(paramCell.source());
-            assertTrue(m.find());
-            int oldValue = Integer.parseInt(m.group(1));
-            int newValue = oldValue == 5 ? 4 : 5;
-            String newSource = m.replaceFirst("int " + PARAMETER + " = " + newValue + ";");
-            Cell tableBefore = firstBelow(afterRun, paramCell, c -> c.tables() > 0, "a table");
-            Cell chartBefore = expected.images > 0 || REQUIRE_CHART
-                    ? firstBelow(afterRun, paramCell, c -> c.images() > 0, "a chart") : null;
-            int lastPromptBefore = lastPromptNumber(afterRun);
-
-            WebElement editor = cellElement(paramCell.index()).findElement(By.cssSelector(".cm-content"));
-            editor.click();
-            new Actions(browser.driver).keyDown(Keys.CONTROL).sendKeys("a").keyUp(Keys.CONTROL).perform();
-            new Actions(browser.driver).sendKeys(Keys.DELETE).perform();
-            new Actions(browser.driver).sendKeys(newSource).perform();
-            await("the editor to hold the new source", Duration.ofSeconds(10),
-                    () -> cell(paramCell.index()).source().equals(newSource) ? true : null);
-            show(paramCell.index());
-            browser.screenshot("edited");
-            menu("Run", "Run Selected Cell and All Below");
-            List<Cell> afterEdit = await("the edited cell and those below it to rerun", RUN_ALL, () -> {
-                List<Cell> now = cells();
-                boolean done = now.stream().filter(c -> c.index() >= paramCell.index())
-                        .allMatch(c -> c.executed() && promptNumber(c) > lastPromptBefore);
-                return done ? now : null;
-            });
-            show(paramCell.index());
-            browser.screenshot("rerun");
-            Cell tableAfter = cellAt(afterEdit, tableBefore.index());
-            assertEquals(1, tableAfter.tables(), "the table below the parameter cell is gone after the rerun:\n"
-                    + tableAfter.output());
-            assertNotEquals(tableBefore.output(), tableAfter.output(),
-                    "the table did not change after " + PARAMETER + " went from " + oldValue + " to " + newValue);
-            String column = columnValue(tableAfter.index(), PARAMETER);
-            if (column != null) {
-                assertEquals(String.valueOf(newValue), column, "the table's '" + PARAMETER + "' column after the rerun");
-            } else {
-                assertTrue(tableAfter.output().matches("(?s).*\\b" + newValue + "\\b.*"),
-                        "the table does not show the new " + PARAMETER + " = " + newValue + ":\n" + tableAfter.output());
-            }
-            if (chartBefore != null) {
-                Cell chartAfter = cellAt(afterEdit, chartBefore.index());
-                assertTrue(chartAfter.images() > 0, "the chart below the parameter cell is gone after the rerun");
-                assertNotEquals(chartBefore.image(), chartAfter.image(), "the chart did not change after the edit");
-            }
-
-            // 3. Save: the file on disk holds the new source and the new outputs.
-            menu("File", "Save Notebook");
-            Path saved = lab.notebookDir.resolve(NOTEBOOK);
-            Map<String, Object> onDisk = await("the saved file to hold the new source", Duration.ofSeconds(15), () -> {
-                Map<String, Object> nb = readNotebook(saved);
-                return nb != null && codeSources(nb).contains(newSource) ? nb : null;
-            });
-            browser.screenshot("saved");
-            String savedHtml = outputsOf(onDisk, codeSources(onDisk).indexOf(tableAfterSource(afterEdit, tableBefore)));
-            for (String value : tableValues(tableBefore.index())) {
-                assertTrue(savedHtml.contains(">" + value + "<") || savedHtml.contains(value),
-                        "the saved table output lacks the value '" + value + "' the page shows:\n" + savedHtml);
-            }
-            assertTrue(savedHtml.matches("(?s).*>\\s*" + newValue + "\\s*<.*"),
-                    "the saved table does not hold " + PARAMETER + " = " + newValue + ":\n" + savedHtml);
-
-            // 4. A long cell, stopped with the toolbar's Interrupt button; the kernel goes on.
-            int longCell = appendCell("Thread.sleep(60_000);");
-            await("the long cell to start running", Duration.ofSeconds(15), () -> cell(longCell).running() ? true : null);
-            Thread.sleep(1000);
-            browser.screenshot("long-cell-running");
-            WebElement interrupt = browser.driver.findElement(By.cssSelector(
-                    ".jp-NotebookPanel-toolbar [data-command='notebook:interrupt-kernel']"));
-            long pressed = System.nanoTime();
-            interrupt.click();
-            await("the long cell to stop after Interrupt", Duration.ofSeconds(10),
-                    () -> cell(longCell).running() ? null : true);
-            Duration stopped = Duration.ofNanos(System.nanoTime() - pressed);
-            browser.screenshot("interrupted");
-            assertTrue(stopped.compareTo(INTERRUPT_LIMIT) <= 0,
-                    "the long cell stopped " + stopped.toMillis() + " ms after Interrupt; the limit is " + INTERRUPT_LIMIT.toMillis() + " ms");
-            int next = appendCell("Math.addExact(40, 2)");
-            Cell answer = await("a cell after the interrupt to run", Duration.ofSeconds(20),
-                    () -> cell(next).executed() && !cell(next).output().isBlank() ? cell(next) : null);
-            assertEquals("42", answer.output().trim(), "the cell after the interrupt printed something else");
-            browser.screenshot("after-interrupt");
-
-            // 5. Restart from the Kernel menu: the old kernel and its children are gone.
-            int pids = appendCell("ProcessHandle.current().pid() + \" \" + new ProcessBuilder(\"sleep\", \"600\").start().pid()");
-            Cell pidCell = await("the kernel to report its pid", Duration.ofSeconds(20),
-                    () -> cell(pids).executed() && cell(pids).output().trim().matches("\\d+ \\d+") ? cell(pids) : null);
-            String[] parts = pidCell.output().trim().split(" ");
-            long kernelPid = Long.parseLong(parts[0]);
-            long childPid = Long.parseLong(parts[1]);
-            List<Long> oldTree = new ArrayList<>(List.of(kernelPid));
-            ProcessHandle.of(kernelPid).ifPresent(k -> k.descendants().forEach(d -> oldTree.add(d.pid())));
-            assertTrue(oldTree.contains(childPid), "the sleep child " + childPid + " is not under kernel " + kernelPid);
-            assertTrue(lab.process.descendants().anyMatch(p -> p.pid() == kernelPid),
-                    "the kernel " + kernelPid + " is not a child of the ./jcn lab server");
-            menu("Kernel", "Restart Kernel");
-            WebElement accept = await("the restart dialog", Duration.ofSeconds(10), () ->
-                    browser.driver.findElements(By.cssSelector(".jp-Dialog .jp-mod-accept")).stream().findFirst().orElse(null));
-            browser.screenshot("restart-dialog");
-            accept.click();
-            await("the old kernel and its children to exit", Duration.ofSeconds(30),
-                    () -> oldTree.stream().noneMatch(BrowserTest::alive) ? true : null);
-            awaitKernelIdle(KERNEL_START);
-            int fresh = appendCell("ProcessHandle.current().pid()");
-            Cell freshPid = await("the new kernel to answer", KERNEL_START,
-                    () -> cell(fresh).executed() && cell(fresh).output().trim().matches("\\d+") ? cell(fresh) : null);
-            browser.screenshot("restarted");
-            assertNotEquals(String.valueOf(kernelPid), freshPid.output().trim(), "the kernel did not restart");
-            List<Long> left = oldTree.stream().filter(BrowserTest::alive).toList();
-            assertTrue(left.isEmpty(), "processes of the old kernel left after the restart: " + left);
-
-            System.out.printf("browser test: %s ready in %.1f s, whole session %.1f s; interrupt stopped the cell in %d ms%n",
-                    NOTEBOOK, (labReady - started) / 1e9, (System.nanoTime() - started) / 1e9, stopped.toMillis());
+        // 1. Open, clear the committed outputs, Run All: tables and charts appear.
+        browser.driver.get(lab.url("/lab/tree/" + NOTEBOOK));
+        await("the notebook to open with its cells", KERNEL_START, () -> cells().size() >= expected.codeCells ? true : null);
+        awaitKernelIdle(KERNEL_START);
+        browser.screenshot("opened");
+        menu("Edit", "Clear Outputs of All Cells");
+        await("the outputs to clear", Duration.ofSeconds(10),
+                () -> cells().stream().allMatch(c -> c.output().isBlank() && !c.executed()) ? true : null);
+        menu("Run", "Run All Cells");
+        List<Cell> afterRun = awaitAllExecuted("Run All", RUN_ALL);
+        afterRun.stream().filter(c -> c.images() > 0 || c.tables() > 0).findFirst().ifPresent(c -> show(c.index()));
+        browser.screenshot("run-all");
+        int tables = afterRun.stream().mapToInt(Cell::tables).sum();
+        int images = afterRun.stream().mapToInt(Cell::images).sum();
+        assertTrue(tables >= expected.tables, "after Run All the page shows " + tables + " tables; the committed run has "
+                + expected.tables + " (is the table renderer broken?)\n" + describe(afterRun));
+        if (REQUIRE_CHART || expected.images > 0) {
+            assertTrue(images >= Math.max(1, expected.images), "after Run All the page shows " + images
+                    + " charts; the committed run has " + expected.images + "\n" + describe(afterRun));
         }
+
+        // 2. Edit the parameter cell in the editor, rerun it and the cells below: the outputs change.
+        Pattern parameter = Pattern.compile("(?m)^int " + Pattern.quote(PARAMETER) + " = (\\d+);");
+        Cell paramCell = afterRun.stream().filter(c -> parameter.matcher(c.source()).find()).findFirst()
+                .orElseThrow(() -> new AssertionError("no cell of " + NOTEBOOK + " starts a line with 'int "
+                        + PARAMETER + " = N;'\n" + describe(afterRun)));
+        Matcher m = parameter.matcher(paramCell.source());
+        assertTrue(m.find());
+        int oldValue = Integer.parseInt(m.group(1));
+        int newValue = oldValue == 5 ? 4 : 5;
+        String newSource = m.replaceFirst("int " + PARAMETER + " = " + newValue + ";");
+        Cell tableBefore = firstBelow(afterRun, paramCell, c -> c.tables() > 0, "a table");
+        Cell chartBefore = expected.images > 0 || REQUIRE_CHART
+                ? firstBelow(afterRun, paramCell, c -> c.images() > 0, "a chart") : null;
+        int lastPromptBefore = lastPromptNumber(afterRun);
+
+        WebElement editor = cellElement(paramCell.index()).findElement(By.cssSelector(".cm-content"));
+        editor.click();
+        new Actions(browser.driver).keyDown(Keys.CONTROL).sendKeys("a").keyUp(Keys.CONTROL).perform();
+        new Actions(browser.driver).sendKeys(Keys.DELETE).perform();
+        new Actions(browser.driver).sendKeys(newSource).perform();
+        await("the editor to hold the new source", Duration.ofSeconds(10),
+                () -> cell(paramCell.index()).source().equals(newSource) ? true : null);
+        show(paramCell.index());
+        browser.screenshot("edited");
+        menu("Run", "Run Selected Cell and All Below");
+        List<Cell> afterEdit = await("the edited cell and those below it to rerun", RUN_ALL, () -> {
+            List<Cell> now = cells();
+            boolean done = now.stream().filter(c -> c.index() >= paramCell.index())
+                    .allMatch(c -> c.executed() && promptNumber(c) > lastPromptBefore);
+            return done ? now : null;
+        });
+        show(paramCell.index());
+        browser.screenshot("rerun");
+        Cell tableAfter = cellAt(afterEdit, tableBefore.index());
+        assertEquals(1, tableAfter.tables(), "the table below the parameter cell is gone after the rerun:\n"
+                + tableAfter.output());
+        assertNotEquals(tableBefore.output(), tableAfter.output(),
+                "the table did not change after " + PARAMETER + " went from " + oldValue + " to " + newValue);
+        String column = columnValue(tableAfter.index(), PARAMETER);
+        if (column != null) {
+            assertEquals(String.valueOf(newValue), column, "the table's '" + PARAMETER + "' column after the rerun");
+        } else {
+            assertTrue(tableAfter.output().matches("(?s).*\\b" + newValue + "\\b.*"),
+                    "the table does not show the new " + PARAMETER + " = " + newValue + ":\n" + tableAfter.output());
+        }
+        if (chartBefore != null) {
+            Cell chartAfter = cellAt(afterEdit, chartBefore.index());
+            assertTrue(chartAfter.images() > 0, "the chart below the parameter cell is gone after the rerun");
+            assertNotEquals(chartBefore.image(), chartAfter.image(), "the chart did not change after the edit");
+        }
+
+        // 3. Save: the file on disk holds the new source and the new outputs.
+        menu("File", "Save Notebook");
+        Path saved = lab.notebookDir.resolve(NOTEBOOK);
+        Map<String, Object> onDisk = await("the saved file to hold the new source", Duration.ofSeconds(15), () -> {
+            Map<String, Object> nb = readNotebook(saved);
+            return nb != null && codeSources(nb).contains(newSource) ? nb : null;
+        });
+        browser.screenshot("saved");
+        String savedHtml = outputsOf(onDisk, codeSources(onDisk).indexOf(tableAfterSource(afterEdit, tableBefore)));
+        for (String value : tableValues(tableBefore.index())) {
+            assertTrue(savedHtml.contains(value),
+                    "the saved table output lacks the value '" + value + "' the page shows:\n" + savedHtml);
+        }
+        assertTrue(savedHtml.matches("(?s).*>\\s*" + newValue + "\\s*<.*"),
+                "the saved table does not hold " + PARAMETER + " = " + newValue + ":\n" + savedHtml);
+
+        // 4. A long cell, stopped with the toolbar's Interrupt button; the kernel goes on.
+        int longCell = appendCell("Thread.sleep(60_000);");
+        await("the long cell to start running", Duration.ofSeconds(15), () -> cell(longCell).running() ? true : null);
+        Thread.sleep(1000);
+        browser.screenshot("long-cell-running");
+        WebElement interrupt = browser.driver.findElement(By.cssSelector(
+                ".jp-NotebookPanel-toolbar [data-command='notebook:interrupt-kernel']"));
+        long pressed = System.nanoTime();
+        interrupt.click();
+        await("the long cell to stop after Interrupt", Duration.ofSeconds(10),
+                () -> cell(longCell).running() ? null : true);
+        Duration stopped = Duration.ofNanos(System.nanoTime() - pressed);
+        browser.screenshot("interrupted");
+        assertTrue(stopped.compareTo(INTERRUPT_LIMIT) <= 0,
+                "the long cell stopped " + stopped.toMillis() + " ms after Interrupt; the limit is " + INTERRUPT_LIMIT.toMillis() + " ms");
+        int next = appendCell("Math.addExact(40, 2)");
+        Cell answer = await("a cell after the interrupt to run", Duration.ofSeconds(20),
+                () -> cell(next).executed() && !cell(next).output().isBlank() ? cell(next) : null);
+        assertEquals("42", answer.output().trim(), "the cell after the interrupt printed something else");
+        browser.screenshot("after-interrupt");
+
+        // 5. Restart from the Kernel menu: the old kernel and its children are gone.
+        int pids = appendCell("ProcessHandle.current().pid() + \" \" + new ProcessBuilder(\"sleep\", \"600\").start().pid()");
+        Cell pidCell = await("the kernel to report its pid", Duration.ofSeconds(20),
+                () -> cell(pids).executed() && cell(pids).output().trim().matches("\\d+ \\d+") ? cell(pids) : null);
+        String[] parts = pidCell.output().trim().split(" ");
+        long kernelPid = Long.parseLong(parts[0]);
+        long childPid = Long.parseLong(parts[1]);
+        List<Long> oldTree = new ArrayList<>(List.of(kernelPid));
+        ProcessHandle.of(kernelPid).ifPresent(k -> k.descendants().forEach(d -> oldTree.add(d.pid())));
+        assertTrue(oldTree.contains(childPid), "the sleep child " + childPid + " is not under kernel " + kernelPid);
+        assertTrue(lab.process.descendants().anyMatch(p -> p.pid() == kernelPid),
+                "the kernel " + kernelPid + " is not a child of the ./jcn lab server");
+        menu("Kernel", "Restart Kernel");
+        WebElement accept = await("the restart dialog", Duration.ofSeconds(10), () ->
+                browser.driver.findElements(By.cssSelector(".jp-Dialog .jp-mod-accept")).stream().findFirst().orElse(null));
+        browser.screenshot("restart-dialog");
+        accept.click();
+        await("the old kernel and its children to exit", Duration.ofSeconds(30),
+                () -> oldTree.stream().noneMatch(BrowserTest::alive) ? true : null);
+        awaitKernelIdle(KERNEL_START);
+        int fresh = appendCell("ProcessHandle.current().pid()");
+        Cell freshPid = await("the new kernel to answer", KERNEL_START,
+                () -> cell(fresh).executed() && cell(fresh).output().trim().matches("\\d+") ? cell(fresh) : null);
+        browser.screenshot("restarted");
+        assertNotEquals(String.valueOf(kernelPid), freshPid.output().trim(), "the kernel did not restart");
+        List<Long> left = oldTree.stream().filter(BrowserTest::alive).toList();
+        assertTrue(left.isEmpty(), "processes of the old kernel left after the restart: " + left);
+
+        System.out.printf("browser test: %s; lab and browser ready in %.1f s, whole test %.1f s; interrupt stopped the cell in %d ms%n",
+                NOTEBOOK, (ready - started) / 1e9, (System.nanoTime() - started) / 1e9, stopped.toMillis());
     }
 
     // ------------------------------------------------------------------ the committed notebook
@@ -403,6 +401,10 @@ class BrowserTest {
     private List<Cell> awaitAllExecuted(String what, Duration limit) throws InterruptedException {
         return await(what + " to finish", limit, () -> {
             List<Cell> now = cells();
+            if (now.stream().noneMatch(Cell::running) && now.stream().anyMatch(c -> c.stderr() > 0)
+                    && !now.stream().allMatch(Cell::executed)) {
+                throw new AssertionError(what + " stopped at an error:\n" + describe(now));
+            }
             return now.stream().allMatch(Cell::executed) ? now : null;
         });
     }

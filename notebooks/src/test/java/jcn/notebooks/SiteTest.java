@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.SimpleFileServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
@@ -128,6 +129,26 @@ class SiteTest {
         if (Files.exists(Harness.notebooksDir().resolve("00-index.ipynb"))) {
             assertTrue(buildLog.contains("index from 00-index.ipynb"), "00-index exists but the index was generated:\n" + buildLog);
         }
+    }
+
+    @Test
+    void withoutAnIndexNotebookTheIndexIsTheListOfNotebooks(@TempDir Path out) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Harness.root().resolve(".venv/bin/python").toString(),
+                Harness.notebooksDir().resolve("harness/build_site.py").toString(), "--out", out.toString()));
+        List<Path> course = Harness.courseNotebooks().stream()
+                .filter(p -> !p.getFileName().toString().equals("00-index.ipynb")).limit(3).toList();
+        course.forEach(p -> command.add(p.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "build_site.py did not finish");
+        assertEquals(0, process.exitValue(), output);
+        assertTrue(output.contains("index from the notebook list"), output);
+        String index = Files.readString(out.resolve("index.html"));
+        for (Path notebook : course) {
+            assertTrue(index.contains("href=\"" + pageOf(notebook) + "\""), "the generated index lacks " + pageOf(notebook));
+        }
+        String first = Files.readString(out.resolve(pageOf(course.getFirst())));
+        assertFalse(first.contains("href=\"00-index.ipynb"), "a link to 00-index.ipynb was not pointed at index.html");
     }
 
     @Test
