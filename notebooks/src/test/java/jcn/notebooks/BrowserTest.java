@@ -214,6 +214,7 @@ class BrowserTest {
         int longCell = appendCell("Thread.sleep(60_000);");
         await("the long cell to start running", Duration.ofSeconds(15), () -> cell(longCell).running() ? true : null);
         Thread.sleep(1000);
+        show(longCell);
         browser.screenshot("long-cell-running");
         WebElement interrupt = browser.driver.findElement(By.cssSelector(
                 ".jp-NotebookPanel-toolbar [data-command='notebook:interrupt-kernel']"));
@@ -222,6 +223,7 @@ class BrowserTest {
         await("the long cell to stop after Interrupt", Duration.ofSeconds(10),
                 () -> cell(longCell).running() ? null : true);
         Duration stopped = Duration.ofNanos(System.nanoTime() - pressed);
+        show(longCell);
         browser.screenshot("interrupted");
         assertTrue(stopped.compareTo(INTERRUPT_LIMIT) <= 0,
                 "the long cell stopped " + stopped.toMillis() + " ms after Interrupt; the limit is " + INTERRUPT_LIMIT.toMillis() + " ms");
@@ -229,6 +231,7 @@ class BrowserTest {
         Cell answer = await("a cell after the interrupt to run", Duration.ofSeconds(20),
                 () -> cell(next).executed() && !cell(next).output().isBlank() ? cell(next) : null);
         assertEquals("42", answer.output().trim(), "the cell after the interrupt printed something else");
+        show(next);
         browser.screenshot("after-interrupt");
 
         // 5. Restart from the Kernel menu: the old kernel and its children are gone.
@@ -254,6 +257,7 @@ class BrowserTest {
         int fresh = appendCell("ProcessHandle.current().pid()");
         Cell freshPid = await("the new kernel to answer", KERNEL_START,
                 () -> cell(fresh).executed() && cell(fresh).output().trim().matches("\\d+") ? cell(fresh) : null);
+        show(fresh);
         browser.screenshot("restarted");
         assertNotEquals(String.valueOf(kernelPid), freshPid.output().trim(), "the kernel did not restart");
         List<Long> left = oldTree.stream().filter(BrowserTest::alive).toList();
