@@ -1,8 +1,8 @@
 package jcn.exec;
 
 /**
- * A task run by a {@link ThreadPool} threw; the message names the task by its position and
- * input, and the task's own exception is the cause.
+ * A task run by a pool ({@link ThreadPool} or {@code jcn.process.ProcessPool}) threw; the
+ * message names the task by its position and input, and the task's own exception is the cause.
  *
  * <p>Unchecked, so a notebook cell can call {@code map} without a try block and still see
  * which input failed.
@@ -12,7 +12,8 @@ public final class TaskFailedException extends RuntimeException {
     private final int index;
     private final transient Object input;
 
-    TaskFailedException(int index, Object input, Throwable cause) {
+    /** Reports that the task at {@code index}, given {@code input}, failed with {@code cause}. */
+    public TaskFailedException(int index, Object input, Throwable cause) {
         super("task " + index + " (input " + describe(input) + ") failed: " + cause, cause);
         this.index = index;
         this.input = input;

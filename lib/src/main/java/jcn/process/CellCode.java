@@ -1,0 +1,194 @@
+package jcn.process;
+
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The code a task needs that a child JVM cannot find on its classpath: the classes a notebook
+ * cell compiled, which JShell keeps in memory only.
+ *
+ * <p>JJava keeps every class a cell declares in its loader delegate, a map from class name to
+ * bytes; this class reads that map (by reflection, as JJava offers no API for it) so the bytes
+ * can travel with the task. Top-level variables of cells are static fields of JShell's wrapper
+ * classes; the serialisable ones travel too, so a child sees a copy of them, as a forked
+ * process would. Code from any other in-memory loader is refused with a clear message.
+ */
+final class CellCode {
+
+    private static final String JJAVA_LOADER = "org.dflib.jjava.kernel.execution.JJavaLoaderDelegate$JJavaClassLoader";
+    private static final Pattern WRAPPER = Pattern.compile("REPL\\.\\$JShell\\$\\d+");
+
+    /** Code that lives on the classpath: nothing to ship. */
+    static final CellCode CLASSPATH = new CellCode(Map.of(), Map.of(), List.of(), null);
+
+    private final Map<String, byte[]> declared;
+    private final Map<String, Class<?>> loaded;
+    private final List<String> classpath;
+    private final ClassLoader loader;
+
+    private CellCode(Map<String, byte[]> declared, Map<String, Class<?>> loaded, List<String> classpath, ClassLoader loader) {
+        this.declared = declared;
+        this.loaded = loaded;
+        this.classpath = classpath;
+        this.loader = loader;
+    }
+
+    /** Finds where {@code type}'s code comes from and how to send it. */
+    static CellCode of(Class<?> type) {
+        ClassLoader loader = type.getClassLoader();
+        if (loader == null || loader == ClassLoader.getSystemClassLoader() || loader == ClassLoader.getPlatformClassLoader()
+                || loader == CellCode.class.getClassLoader() && !JJAVA_LOADER.equals(loader.getClass().getName())) {
+            return CLASSPATH;
+        }
+        if (JJAVA_LOADER.equals(loader.getClass().getName())) {
+            return fromJJava(loader);
+        }
+        throw new IllegalArgumentException("cannot send " + type.getName() + " to a child JVM: it was loaded by "
+                + loader.getClass().getName() + ", which keeps its classes where this library cannot read them. Tasks can"
+                + " come from the classpath or from cells of the JJava kernel; put this code in a jar on the classpath.");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static CellCode fromJJava(ClassLoader loader) {
+        try {
+            Field outer = loader.getClass().getDeclaredField("this$0");
+            outer.setAccessible(true);
+            Object delegate = outer.get(loader);
+            Field declaredField = delegate.getClass().getDeclaredField("declaredClasses");
+            declaredField.setAccessible(true);
+            Field loadedField = delegate.getClass().getDeclaredField("loadedClasses");
+            loadedField.setAccessible(true);
+            List<String> urls = new ArrayList<>();
+            for (URL url : ((URLClassLoader) loader).getURLs()) {
+                if ("file".equals(url.getProtocol())) {
+                    urls.add(Path.of(url.toURI()).toString());
+                }
+            }
+            return new CellCode((Map<String, byte[]>) declaredField.get(delegate),
+                    (Map<String, Class<?>>) loadedField.get(delegate), List.copyOf(urls), loader);
+        } catch (ReflectiveOperationException | RuntimeException | URISyntaxException e) {
+            throw new IllegalStateException("cannot read the classes of this notebook's cells from the JJava kernel ("
+                    + e + "); this JJava version keeps them differently. Put the task's code in a jar on the classpath"
+                    + " instead, or use the JJava version pinned in requirements.txt.", e);
+        }
+    }
+
+    /** The loader to resolve classes of results in, or {@code null} for the default. */
+    ClassLoader loader() {
+        return loader;
+    }
+
+    /**
+     * The child's classpath: this library's jar or directory first (so an ahead-of-time cache
+     * made for it applies), then jars added to the notebook, then this JVM's own classpath
+     * unless this JVM is the notebook kernel.
+     */
+    List<String> childClasspath() {
+        Set<String> entries = new LinkedHashSet<>();
+        try {
+            entries.add(Path.of(CellCode.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        } catch (URISyntaxException | RuntimeException e) {
+            // fall back to the classpath below
+        }
+        entries.addAll(classpath);
+        if (loader == null) {
+            for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+                if (!entry.isBlank()) {
+                    entries.add(entry);
+                }
+            }
+        }
+        return List.copyOf(entries);
+    }
+
+    /** What one child has received so far, so each class and variable travels once. */
+    static final class Shipment {
+        private final Map<String, byte[]> sent = new HashMap<>();
+
+        /** Writes the classes and variables the child lacks; a class changed since it was sent resets the child's loader. */
+        synchronized void writeDelta(CellCode code, DataOutputStream out) throws IOException {
+            Map<String, byte[]> now = new HashMap<>(code.declared);
+            boolean reset = false;
+            for (Map.Entry<String, byte[]> e : now.entrySet()) {
+                byte[] before = sent.get(e.getKey());
+                if (before != null && before != e.getValue()) {
+                    reset = true;
+                    break;
+                }
+            }
+            if (reset) {
+                sent.clear();
+            }
+            List<String> fresh = new ArrayList<>();
+            for (Map.Entry<String, byte[]> e : now.entrySet()) {
+                if (!sent.containsKey(e.getKey())) {
+                    fresh.add(e.getKey());
+                }
+            }
+            out.writeBoolean(reset);
+            out.writeInt(fresh.size());
+            for (String name : fresh) {
+                Hub.writeString(out, name);
+                byte[] bytes = now.get(name);
+                out.writeInt(bytes.length);
+                out.write(bytes);
+                sent.put(name, bytes);
+            }
+            List<Object[]> variables = new ArrayList<>();
+            for (String name : fresh) {
+                Class<?> wrapper = code.loaded.get(name);
+                if (wrapper != null && WRAPPER.matcher(name).matches()) {
+                    collectVariables(wrapper, variables);
+                }
+            }
+            out.writeInt(variables.size());
+            for (Object[] v : variables) {
+                Hub.writeString(out, (String) v[0]);
+                Hub.writeString(out, (String) v[1]);
+                byte[] value = (byte[]) v[2];
+                out.writeInt(value.length);
+                out.write(value);
+            }
+        }
+
+        private static void collectVariables(Class<?> wrapper, List<Object[]> into) {
+            Field[] fields;
+            try {
+                fields = wrapper.getDeclaredFields();
+            } catch (LinkageError e) {
+                return;
+            }
+            for (Field f : fields) {
+                int mod = f.getModifiers();
+                if (!Modifier.isStatic(mod) || Modifier.isFinal(mod) || f.isSynthetic()) {
+                    continue;
+                }
+                try {
+                    f.setAccessible(true);
+                    Object value = f.get(null);
+                    if (value == null) {
+                        continue;
+                    }
+                    byte[] bytes = Codec.serialize(value, "variable " + f.getName());
+                    into.add(new Object[] {wrapper.getName(), f.getName(), bytes});
+                } catch (RuntimeException | ReflectiveOperationException e) {
+                    // a variable that cannot be copied (a pool, a table, a thread) stays at its default in the child
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package jcn.process;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts child JVMs running {@link ChildMain} and keeps the books on them: the bound on how
+ * many may be alive, the threads that copy their output into this JVM's with a marker, and a
+ * shutdown hook that kills whatever is left when this JVM ends.
+ *
+ * <p>A child also watches its standard input, which only this JVM holds open: when this JVM
+ * dies in any way, even {@code kill -9}, the pipe closes and the child halts at once.
+ */
+final class Launcher {
+
+    private static final Set<Process> ALIVE = ConcurrentHashMap.newKeySet();
+    private static volatile int maxAlive = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
+
+    static {
+        Thread hook = new Thread(() -> ALIVE.forEach(Process::destroyForcibly), "jcn-kill-children");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    private Launcher() {
+    }
+
+    static int maxAlive() {
+        return maxAlive;
+    }
+
+    static void setMaxAlive(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("the bound on child processes must be at least 1, not " + max);
+        }
+        maxAlive = max;
+    }
+
+    static int alive() {
+        ALIVE.removeIf(p -> !p.isAlive());
+        return ALIVE.size();
+    }
+
+    /** A started child: the process and the threads copying its output. */
+    record Child(String name, Process process, Thread stdout, Thread stderr) {
+
+        /** Waits until the output threads have copied everything the child printed. */
+        void awaitOutput(long millis) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            stdout.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            stderr.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+    }
+
+    /**
+     * Starts a child JVM for the endpoint {@code registration} in {@code role} ({@code task} or
+     * {@code worker}).
+     *
+     * @throws IllegalStateException if as many children as the bound allows are alive
+     */
+    static Child start(String name, String role, Hub.Registration registration, CellCode code, List<String> jvmOptions) {
+        synchronized (ALIVE) {
+            int alive = alive();
+            if (alive >= maxAlive) {
+                throw new IllegalStateException("cannot start " + name + ": " + alive + " child processes are alive and the"
+                        + " bound is " + maxAlive + ". Join or kill some first, or raise the bound with"
+                        + " ChildProcess.setMaxAlive(n).");
+            }
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(defaultOptions());
+            command.addAll(jvmOptions);
+            command.add("-Djcn.child.name=" + name);
+            command.add("-cp");
+            command.add(String.join(File.pathSeparator, code.childClasspath()));
+            command.add(ChildMain.class.getName());
+            Process process;
+            try {
+                process = new ProcessBuilder(command).start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start a child JVM (" + command.get(0) + "): " + e.getMessage(), e);
+            }
+            ALIVE.add(process);
+            process.onExit().thenRun(() -> ALIVE.remove(process));
+            String bootstrap = String.join("\n", "jcn-child 1", name, role, Long.toString(registration.id()),
+                    registration.socketPath(), Hub.secretsForChild(), String.join("\t", AllowList.patterns())) + "\n";
+            try {
+                OutputStream stdin = process.getOutputStream();
+                stdin.write(bootstrap.getBytes(StandardCharsets.UTF_8));
+                stdin.flush();
+                // Kept open on purpose: the child takes its closing as the sign that this JVM is gone.
+            } catch (IOException e) {
+                process.destroyForcibly();
+                throw new UncheckedIOException("the child JVM " + name + " ended before it could be told what to do", e);
+            }
+            Thread out = pump(name, process.getInputStream(), false);
+            Thread err = pump(name, process.getErrorStream(), true);
+            return new Child(name, process, out, err);
+        }
+    }
+
+    private static List<String> defaultOptions() {
+        List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError",
+                "-Xshare:auto"));
+        if (Runtime.version().feature() >= 24) {
+            options.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        Path cache = aotCache();
+        if (cache != null) {
+            options.add("-XX:AOTCache=" + cache);
+            options.add("-Xlog:aot=off");
+            options.add("-Xlog:cds=off");
+        }
+        return options;
+    }
+
+    /**
+     * The ahead-of-time cache made for child JVMs by {@code ./jcn}, next to this library's jar;
+     * {@code null} if there is none or this JDK is older than 25.
+     */
+    static Path aotCache() {
+        if (Runtime.version().feature() < 25) {
+            return null;
+        }
+        try {
+            Path jar = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path cache = jar.resolveSibling("jcn-child.aot");
+            return Files.isRegularFile(jar) && Files.isRegularFile(cache) ? cache : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static Thread pump(String name, InputStream stream, boolean error) {
+        Thread thread = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    PrintStream target = error ? System.err : System.out;
+                    target.println("[" + name + "] " + line);
+                }
+            } catch (IOException ignored) {
+                // the child is gone; nothing more to copy
+            }
+        }, "jcn-output-" + name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** How a child's exit code reads to a person. */
+    static String describeExit(int code) {
+        if (code > 128 && code < 160) {
+            int signal = code - 128;
+            String sig = switch (signal) {
+                case 9 -> " (SIGKILL)";
+                case 15 -> " (SIGTERM)";
+                case 6 -> " (SIGABRT)";
+                case 11 -> " (SIGSEGV)";
+                default -> "";
+            };
+            return "killed by signal " + signal + sig;
+        }
+        if (code == 3) {
+            return "exited with code 3: the JVM ran out of memory";
+        }
+        return "exited with code " + code;
+    }
+
+    static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+}

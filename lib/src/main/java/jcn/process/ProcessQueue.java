@@ -1,0 +1,244 @@
+package jcn.process;
+
+import java.io.IOException;
+import java.io.Serial;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A queue shared by a JVM and its child processes, and between siblings: the twin of Python's
+ * {@code multiprocessing.Queue}. Made with {@link #create()} or {@link #create(int)}, it
+ * travels to a child by being captured in the child's task; every process then puts and gets
+ * through its own copy of the handle.
+ *
+ * <p>Items are copied between processes (small numbers, strings and byte arrays in a compact
+ * form, other {@link Serializable} values by serialisation), in the order each writer put them.
+ * A bounded queue blocks its writers, in whatever process, while it is full. A writer ends the
+ * stream with {@link #putEnd()}: the reader that takes that mark gets {@code null}, and
+ * iteration stops there, the twin of the {@code None} sentinel the Python notes put.
+ *
+ * <p>{@link #close()} in the JVM that made the queue ends it for all; in any other JVM it
+ * sends what is still buffered and gives back items taken but not handed out. Using a closed
+ * queue throws {@link IllegalStateException}. Waits without a timeout are bounded by
+ * {@link #DEFAULT_TIMEOUT}.
+ *
+ * @param <T> the type of the items
+ */
+public final class ProcessQueue<T> implements AutoCloseable, Iterable<T>, Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** How long {@link #put(Object)} and {@link #get()} wait before they give up. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+
+    private final String hub;
+    private final long id;
+    private final int capacity;
+
+    private transient volatile QueueBroker broker;
+    private transient volatile QueueClient client;
+    private transient volatile Hub.Registration registration;
+    private transient volatile ClassLoader loader;
+    private transient volatile boolean closed;
+
+    private ProcessQueue(Hub.Registration registration, QueueBroker broker, int capacity) {
+        this.hub = registration.socketPath();
+        this.id = registration.id();
+        this.capacity = capacity;
+        this.broker = broker;
+        this.registration = registration;
+        this.loader = Thread.currentThread().getContextClassLoader();
+    }
+
+    /** An unbounded queue: {@code put} never waits. */
+    public static <T> ProcessQueue<T> create() {
+        return make(Integer.MAX_VALUE);
+    }
+
+    /**
+     * A queue of at most {@code capacity} items: writers wait while it is full.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is less than 1
+     */
+    public static <T> ProcessQueue<T> create(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("a queue's capacity must be at least 1, not " + capacity
+                    + "; use create() for an unbounded queue");
+        }
+        return make(capacity);
+    }
+
+    private static <T> ProcessQueue<T> make(int capacity) {
+        QueueBroker broker = new QueueBroker(capacity);
+        return new ProcessQueue<>(Hub.register(broker), broker, capacity);
+    }
+
+    /** The bound given to {@link #create(int)}, or {@link Integer#MAX_VALUE}. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Adds {@code item}, waiting at most {@link #DEFAULT_TIMEOUT} for room. */
+    public void put(T item) throws InterruptedException {
+        try {
+            put(item, DEFAULT_TIMEOUT);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("waited " + DEFAULT_TIMEOUT + " for room in a full queue of " + capacity
+                    + "; is anything still reading it?", e);
+        }
+    }
+
+    /**
+     * Adds {@code item}, waiting at most {@code timeout} for room.
+     *
+     * @throws NullPointerException     for a {@code null} item (use {@link #putEnd()} to mark the end)
+     * @throws IllegalArgumentException if the item cannot be serialised
+     * @throws TimeoutException         if the queue stayed full
+     */
+    public void put(T item, Duration timeout) throws InterruptedException, TimeoutException {
+        Objects.requireNonNull(item, "a queue item must not be null; call putEnd() to mark the end of the stream");
+        Objects.requireNonNull(timeout, "timeout");
+        send(Codec.encodeItem(item), timeout);
+    }
+
+    /** Puts the end mark: one reader's {@link #get()} returns {@code null} for it. Put one per reader. */
+    public void putEnd() throws InterruptedException {
+        try {
+            send(Codec.END_ITEM, DEFAULT_TIMEOUT);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("waited " + DEFAULT_TIMEOUT + " for room for the end mark", e);
+        }
+    }
+
+    private void send(byte[] item, Duration timeout) throws InterruptedException, TimeoutException {
+        long deadline = QueueBroker.deadline(timeout);
+        QueueBroker b = broker();
+        if (b != null) {
+            b.put(item, deadline);
+        } else {
+            client.put(item, deadline);
+        }
+    }
+
+    /** Takes the next item, waiting at most {@link #DEFAULT_TIMEOUT}; {@code null} means the end mark. */
+    public T get() throws InterruptedException {
+        try {
+            return get(DEFAULT_TIMEOUT);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("waited " + DEFAULT_TIMEOUT + " for an item; is anything still writing?", e);
+        }
+    }
+
+    /**
+     * Takes the next item, waiting at most {@code timeout}; {@code null} means a writer's end
+     * mark. The twin of {@code get(timeout=...)}, with {@link TimeoutException} for Python's
+     * {@code queue.Empty}.
+     */
+    @SuppressWarnings("unchecked")
+    public T get(Duration timeout) throws InterruptedException, TimeoutException {
+        Objects.requireNonNull(timeout, "timeout");
+        long deadline = QueueBroker.deadline(timeout);
+        QueueBroker b = broker();
+        byte[] item = b != null ? b.take(deadline) : client.take(deadline);
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return (T) Codec.decodeItem(item, loader != null ? loader : context);
+    }
+
+    /**
+     * Items up to the first end mark; each step waits like {@link #get()}. Interrupting the
+     * reading thread ends the iteration with an {@link IllegalStateException}.
+     */
+    @Override
+    public Iterator<T> iterator() {
+        return new Iterator<>() {
+            private T next;
+            private boolean ended;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null && !ended) {
+                    try {
+                        next = get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while waiting for the next item", e);
+                    }
+                    ended = next == null;
+                }
+                return next != null;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("the queue's end mark was reached");
+                }
+                T item = next;
+                next = null;
+                return item;
+            }
+        };
+    }
+
+    /** How many items wait in the queue; known only in the JVM that made it, -1 elsewhere. */
+    public int size() {
+        QueueBroker b = broker();
+        return b != null ? b.size() : -1;
+    }
+
+    private QueueBroker broker() {
+        if (closed) {
+            throw new IllegalStateException("this queue is closed; make a new one with ProcessQueue.create()");
+        }
+        QueueBroker b = broker;
+        if (b != null || client != null) {
+            return b;
+        }
+        synchronized (this) {
+            if (broker == null && client == null) {
+                if (Hub.local(hub, id) instanceof QueueBroker local) {
+                    broker = local;
+                } else {
+                    try {
+                        client = new QueueClient(hub, id, capacity);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot reach the queue: the process that made it has closed it or"
+                                + " ended (" + e.getMessage() + ")", e);
+                    }
+                }
+            }
+            return broker;
+        }
+    }
+
+    /**
+     * In the JVM that made the queue: ends it for every process, dropping items still in it.
+     * Elsewhere: sends buffered puts, returns unread items and lets go of the connection.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Hub.Registration r = registration;
+        if (r != null) {
+            broker.close();
+            Hub.unregister(r);
+        } else if (client != null) {
+            client.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ProcessQueue[" + (capacity == Integer.MAX_VALUE ? "unbounded" : "capacity " + capacity)
+                + (closed ? ", closed" : "") + "]";
+    }
+}

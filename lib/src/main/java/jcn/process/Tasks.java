@@ -1,0 +1,58 @@
+package jcn.process;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+
+/** The parent's half of the task conversation: building a task frame and reading the answer. */
+final class Tasks {
+
+    private Tasks() {
+    }
+
+    /** A task ready to go: its serialised form and where its code comes from. */
+    record Prepared(byte[] bytes, CellCode code) {
+
+        static Prepared of(Object task, Class<?> codeOf, String what) {
+            CellCode code = CellCode.of(codeOf);
+            return new Prepared(Codec.serialize(task, what), code);
+        }
+    }
+
+    static byte[] frame(long id, Prepared task, CellCode.Shipment shipment) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(task.bytes().length + 64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeLong(id);
+            shipment.writeDelta(task.code(), out);
+            out.writeInt(task.bytes().length);
+            out.write(task.bytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Turns a RESULT or FAILURE frame into the value, or throws what the child threw. */
+    static Object answer(Wire.Frame frame, String child, ClassLoader loader) {
+        byte[] payload = Arrays.copyOfRange(frame.payload(), 8, frame.payload().length);
+        try {
+            if (frame.type() == ChildMain.RESULT) {
+                return Codec.deserialize(payload, loader, false);
+            }
+            if (frame.type() == ChildMain.FAILURE) {
+                ChildFailedException.RemoteThrowable remote = Codec.decodeThrowable(payload);
+                throw new ChildFailedException(child, String.valueOf(remote), remote);
+            }
+        } catch (IOException | ClassNotFoundException e) {
+            throw new ChildFailedException(child, "its result could not be read here: " + e, null);
+        }
+        throw new ChildFailedException(child, "it answered with an unknown frame type " + frame.type(), null);
+    }
+
+    static long id(Wire.Frame frame) throws IOException {
+        return new DataInputStream(new java.io.ByteArrayInputStream(frame.payload())).readLong();
+    }
+}

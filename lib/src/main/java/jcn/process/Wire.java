@@ -1,0 +1,188 @@
+package jcn.process;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * One connection between two JVMs of this library over a Unix domain socket, carrying frames
+ * of a type byte, a length and a payload. Reading and writing may happen on different threads;
+ * writes are serialised by a lock.
+ */
+final class Wire implements Closeable {
+
+    static final int NONCE = 32;
+
+    private final SocketChannel channel;
+    final DataInputStream in;
+    private final DataOutputStream out;
+    private final Object writeLock = new Object();
+
+    Wire(SocketChannel channel) {
+        this.channel = channel;
+        this.in = new DataInputStream(new BufferedInputStream(inputOf(channel), 1 << 16));
+        this.out = new DataOutputStream(new BufferedOutputStream(outputOf(channel), 1 << 16));
+    }
+
+    /** Connects to a hub, answers its challenge with the secret and names the endpoint wanted. */
+    static Wire connect(Path socket, byte[] secret, long endpoint) throws IOException {
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            Wire wire = new Wire(channel);
+            byte[] nonce = new byte[NONCE];
+            wire.in.readFully(nonce);
+            synchronized (wire.writeLock) {
+                wire.out.write(proof(secret, nonce));
+                wire.out.writeLong(endpoint);
+                wire.out.flush();
+            }
+            return wire;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    static byte[] proof(byte[] secret, byte[] nonce) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(secret);
+            digest.update(nonce);
+            return digest.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    void writeRaw(byte[] bytes) throws IOException {
+        synchronized (writeLock) {
+            out.write(bytes);
+            out.flush();
+        }
+    }
+
+    /** Sends one frame and flushes it. */
+    void send(int type, byte[] payload) throws IOException {
+        synchronized (writeLock) {
+            out.writeByte(type);
+            out.writeInt(payload.length);
+            out.write(payload);
+            out.flush();
+        }
+    }
+
+    /** Sends one frame whose payload is a list of byte strings, each with its length. */
+    void sendAll(int type, Iterable<byte[]> parts, int count) throws IOException {
+        synchronized (writeLock) {
+            int length = 4;
+            for (byte[] part : parts) {
+                length += 4 + part.length;
+            }
+            out.writeByte(type);
+            out.writeInt(length);
+            out.writeInt(count);
+            for (byte[] part : parts) {
+                out.writeInt(part.length);
+                out.write(part);
+            }
+            out.flush();
+        }
+    }
+
+    /** Sends a frame with no payload but one int. */
+    void sendInt(int type, int value) throws IOException {
+        synchronized (writeLock) {
+            out.writeByte(type);
+            out.writeInt(4);
+            out.writeInt(value);
+            out.flush();
+        }
+    }
+
+    /** Reads the next frame; {@link EOFException} when the other side has gone. */
+    Frame receive() throws IOException {
+        int type = in.read();
+        if (type < 0) {
+            throw new EOFException("connection closed");
+        }
+        int length = in.readInt();
+        if (length < 0 || length > (1 << 30)) {
+            throw new IOException("corrupt frame: length " + length);
+        }
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        return new Frame(type, payload);
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a socket that is already gone is not an error worth reporting
+        }
+    }
+
+    boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    /** A frame: its type and payload. */
+    record Frame(int type, byte[] payload) {
+
+        DataInputStream data() {
+            return new DataInputStream(new java.io.ByteArrayInputStream(payload));
+        }
+    }
+
+    // Plain adapters: Channels.newInputStream serialises reads and writes on older JDKs.
+    private static InputStream inputOf(SocketChannel channel) {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                return channel.read(ByteBuffer.wrap(b, off, len));
+            }
+        };
+    }
+
+    private static OutputStream outputOf(SocketChannel channel) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            }
+        };
+    }
+}
