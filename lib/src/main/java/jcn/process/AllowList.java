@@ -64,6 +64,11 @@ public final class AllowList {
 
     /** Whether the class named {@code className} (binary name) may be deserialised. */
     public static boolean allows(String className) {
+        int lambda = className.indexOf("$$Lambda");
+        if (lambda > 0) {
+            // A lambda rebuilt from its serialised form belongs to the class that wrote it.
+            className = className.substring(0, lambda);
+        }
         for (String pattern : DEFAULTS) {
             if (matches(pattern, className)) {
                 return true;
@@ -75,6 +80,13 @@ public final class AllowList {
             }
         }
         return false;
+    }
+
+    /** Allows one class by its exact binary name, e.g. a class holding a task's lambda. */
+    static void allowClass(String className) {
+        if (!allows(className)) {
+            added.add(className);
+        }
     }
 
     static void allowAll(List<String> patterns) {

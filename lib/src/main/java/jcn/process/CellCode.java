@@ -8,6 +8,7 @@ import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +32,9 @@ final class CellCode {
 
     private static final String JJAVA_LOADER = "org.dflib.jjava.kernel.execution.JJavaLoaderDelegate$JJavaClassLoader";
     private static final Pattern WRAPPER = Pattern.compile("REPL\\.\\$JShell\\$\\d+");
+
+    /** The jar of this library without its dependencies, made beside the shaded one by the build. */
+    static final String CHILD_JAR = "jcn-lib-child.jar";
 
     /** Code that lives on the classpath: nothing to ship. */
     static final CellCode CLASSPATH = new CellCode(Map.of(), Map.of(), List.of(), null);
@@ -93,26 +97,52 @@ final class CellCode {
     }
 
     /**
-     * The child's classpath: this library's jar or directory first (so an ahead-of-time cache
-     * made for it applies), then jars added to the notebook, then this JVM's own classpath
-     * unless this JVM is the notebook kernel.
+     * What the child JVM's own classpath holds: this library alone (its small jar when the
+     * build made one, else its jar or directory). Kept this short because the JDK scans every
+     * jar on the classpath for services the first time it logs or exits, tens of milliseconds
+     * for the large shaded jar.
      */
     List<String> childClasspath() {
+        return List.of(self(true));
+    }
+
+    /**
+     * Everything else the task's code may need, loaded by the child's cell-class loader when
+     * first asked for: the shaded jar, jars added to the notebook, and this JVM's classpath
+     * unless this JVM is the notebook kernel.
+     */
+    List<String> codePath() {
         Set<String> entries = new LinkedHashSet<>();
-        try {
-            entries.add(Path.of(CellCode.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-        } catch (URISyntaxException | RuntimeException e) {
-            // fall back to the classpath below
+        entries.add(self(false));
+        for (String entry : classpath) {
+            entries.add(normal(entry));
         }
-        entries.addAll(classpath);
         if (loader == null) {
             for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
                 if (!entry.isBlank()) {
-                    entries.add(entry);
+                    entries.add(normal(entry));
                 }
             }
         }
+        entries.remove(self(true));
         return List.copyOf(entries);
+    }
+
+    private static String self(boolean thin) {
+        try {
+            Path self = Path.of(CellCode.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path small = self.resolveSibling(CHILD_JAR);
+            if (thin && Files.isRegularFile(self) && Files.isRegularFile(small)) {
+                return normal(small.toString());
+            }
+            return normal(self.toString());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot tell where this library's classes are: " + e.getMessage(), e);
+        }
+    }
+
+    private static String normal(String entry) {
+        return Path.of(entry).toAbsolutePath().normalize().toString();
     }
 
     /** What one child has received so far, so each class and variable travels once. */

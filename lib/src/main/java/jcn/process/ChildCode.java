@@ -2,29 +2,58 @@ package jcn.process;
 
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.File;
 import java.lang.reflect.Field;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The child's side of {@link CellCode}: a class loader that defines the cell classes the
- * parent sent, and sets the copied notebook variables.
+ * parent sent, finds the rest of the task's code on the parent's jars, and sets the copied
+ * notebook variables.
  */
-final class ChildCode extends ClassLoader {
+final class ChildCode extends URLClassLoader {
 
     static {
         registerAsParallelCapable();
     }
 
-    private static volatile ChildCode current = new ChildCode();
+    private static volatile URL[] codePath = new URL[0];
+    private static volatile ChildCode current;
 
     private final ConcurrentHashMap<String, byte[]> classes = new ConcurrentHashMap<>();
 
     private ChildCode() {
-        super("jcn-cells", ChildCode.class.getClassLoader());
+        super("jcn-cells", codePath, ChildCode.class.getClassLoader());
+    }
+
+    /** Sets the jars and directories beyond the child's own classpath, separated as on a classpath. */
+    static void setCodePath(String entries) {
+        List<URL> urls = new ArrayList<>();
+        for (String entry : entries.split(File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                try {
+                    urls.add(Path.of(entry).toUri().toURL());
+                } catch (MalformedURLException e) {
+                    throw new IllegalArgumentException("not a classpath entry: " + entry, e);
+                }
+            }
+        }
+        codePath = urls.toArray(URL[]::new);
     }
 
     static ChildCode current() {
-        return current;
+        ChildCode code = current;
+        if (code == null) {
+            code = new ChildCode();
+            current = code;
+        }
+        return code;
     }
 
     /** Reads what {@link CellCode.Shipment#writeDelta} wrote and applies it. */
@@ -33,7 +62,7 @@ final class ChildCode extends ClassLoader {
         if (reset) {
             current = new ChildCode();
         }
-        ChildCode code = current;
+        ChildCode code = current();
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             String name = Hub.readString(in);
@@ -59,11 +88,29 @@ final class ChildCode extends ClassLoader {
         return code;
     }
 
+    // Cell classes first: asking the parent loader would search, and open, every jar on the classpath.
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (classes.containsKey(name)) {
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null) {
+                    c = findClass(name);
+                }
+                if (resolve) {
+                    resolveClass(c);
+                }
+                return c;
+            }
+        }
+        return super.loadClass(name, resolve);
+    }
+
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         byte[] bytes = classes.get(name);
         if (bytes == null) {
-            throw new ClassNotFoundException(name);
+            return super.findClass(name);
         }
         return defineClass(name, bytes, 0, bytes.length);
     }

@@ -1,30 +1,39 @@
 package jcn.process;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The program every child JVM of this library runs. It reads its orders from standard input
- * (the parent's hub, the secret, the allow-list, its role), connects back, then runs one task
- * ({@code task} role) or tasks until the parent hangs up ({@code worker} role).
+ * (its name, role, the secrets of its parent's hub, the allow-list), then task frames: one
+ * ({@code task} role) or until told to stop ({@code worker} role). Answers go back on
+ * standard output between the lines the task prints.
  *
- * <p>It then keeps reading standard input: the parent holds the other end, so end of input
- * means the parent is gone, and the child halts at once rather than live on as an orphan.
- * Not meant to be started by hand.
+ * <p>A thread checks five times a second that the parent is still this process's parent; when
+ * the parent dies, however it dies, the child is handed to another and halts at once rather
+ * than live on as an orphan. Not meant to be started by hand.
  */
 public final class ChildMain {
 
     static final int TASK = 1;
     static final int RESULT = 2;
     static final int FAILURE = 3;
+    static final int READY = 4;
+    static final int STOP = 5;
 
     private static final int EXIT_PARENT_GONE = 86;
+    private static final long WATCH_MILLIS = 200;
 
     private ChildMain() {
     }
@@ -32,109 +41,121 @@ public final class ChildMain {
     /** Entry point of a child JVM; see the class description. */
     public static void main(String[] args) throws Exception {
         InputStream stdin = System.in;
-        if (!"jcn-child 1".equals(readLine(stdin))) {
+        if (!"jcn-child 2".equals(readLine(stdin))) {
             System.err.println("jcn.process.ChildMain is started by ChildProcess and ProcessPool, not by hand.");
-            System.exit(2);
+            System.err.flush();
+            Runtime.getRuntime().halt(2);
         }
-        String name = readLine(stdin);
+        readLine(stdin);
         String role = readLine(stdin);
-        long endpoint = Long.parseLong(readLine(stdin));
-        String hub = readLine(stdin);
         Hub.learnSecrets(readLine(stdin));
         String allowed = readLine(stdin);
         if (!allowed.isEmpty()) {
-            AllowList.allowAll(java.util.List.of(allowed.split("\t")));
+            AllowList.allowAll(List.of(allowed.split("\t")));
         }
-        java.util.Optional<ProcessHandle> parent = ProcessHandle.current().parent();
-        java.util.concurrent.atomic.AtomicBoolean ending = new java.util.concurrent.atomic.AtomicBoolean();
+        ChildCode.setCodePath(readLine(stdin));
+        Pipe.ChildSide out = new Pipe.ChildSide(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        long parentPid = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        AtomicBoolean ending = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> ending.set(true)));
-        Thread watchdog = new Thread(() -> {
-            try {
-                while (stdin.read() >= 0) {
-                    // nothing is sent after the orders; this only waits for the end
-                }
-            } catch (IOException ignored) {
-                // a broken pipe means the same as end of input
-            }
-            // The parent's terminate() sends SIGTERM and then closes this pipe: give the signal
-            // a moment to end the JVM with its own exit code. A dead parent needs no grace.
-            if (parent.isPresent() && parent.get().isAlive()) {
+        // When the parent dies, however it dies, this process is handed to another parent.
+        Thread watch = new Thread(() -> {
+            while (true) {
                 try {
-                    Thread.sleep(500);
-                } catch (InterruptedException ignored) {
-                    // halt now
+                    Thread.sleep(WATCH_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
                 }
-            }
-            if (!ending.get()) {
-                Runtime.getRuntime().halt(EXIT_PARENT_GONE);
+                long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+                if (now != parentPid) {
+                    Runtime.getRuntime().halt(EXIT_PARENT_GONE);
+                }
             }
         }, "jcn-parent-watch");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        watch.setDaemon(true);
+        watch.start();
+        out.frame(READY, new byte[0]);
 
-        Wire wire;
-        try {
-            wire = Hub.connect(hub, endpoint);
-        } catch (IOException e) {
-            System.err.println("jcn: " + name + " could not reach its parent at " + Path.of(hub) + ": " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        DataInputStream in = new DataInputStream(stdin);
         boolean failed = false;
         try {
             do {
-                Wire.Frame frame;
-                try {
-                    frame = wire.receive();
-                } catch (EOFException e) {
+                int type = in.read();
+                if (type < 0 || type == STOP) {
+                    if (type < 0) {
+                        parentHungUp(ending);
+                    }
                     break;
                 }
-                if (frame.type() != TASK) {
-                    break;
-                }
-                failed = !runOne(frame, wire);
+                byte[] payload = new byte[in.readInt()];
+                in.readFully(payload);
+                failed = !runOne(new Wire.Frame(type, payload), out);
             } while ("worker".equals(role));
         } finally {
             QueueClient.closeAll();
             System.out.flush();
             System.err.flush();
-            wire.close();
         }
-        System.exit(failed && "task".equals(role) ? 1 : 0);
+        // Halt, as Python's children end with os._exit: System.exit would also look up a logger
+        // service across every jar on the classpath, tens of milliseconds with a large jar.
+        Runtime.getRuntime().halt(failed && "task".equals(role) ? 1 : 0);
+    }
+
+    /**
+     * Standard input ended without a stop order. The parent's {@code terminate()} sends SIGTERM
+     * and then closes the pipe: give the signal a moment to end this JVM with its own exit code.
+     */
+    private static void parentHungUp(AtomicBoolean ending) {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException ignored) {
+            // halt now
+        }
+        if (!ending.get()) {
+            Runtime.getRuntime().halt(EXIT_PARENT_GONE);
+        }
     }
 
     /** Runs one task frame and sends the answer; false if the task threw. */
-    private static boolean runOne(Wire.Frame frame, Wire wire) throws IOException {
+    private static boolean runOne(Wire.Frame frame, Pipe.ChildSide out) throws IOException {
         DataInputStream in = frame.data();
         long taskId = in.readLong();
         Object result;
-        ChildCode code;
         try {
-            code = ChildCode.apply(in);
+            ChildCode code = ChildCode.apply(in);
+            int allowed = in.readInt();
+            for (int i = 0; i < allowed; i++) {
+                AllowList.allowClass(Hub.readString(in));
+            }
             Thread.currentThread().setContextClassLoader(code);
             byte[] taskBytes = new byte[in.readInt()];
             in.readFully(taskBytes);
             ProcessTask<?> task = (ProcessTask<?>) Codec.deserialize(taskBytes, code, false);
             result = task.call();
         } catch (Throwable t) {
-            QueueClient.flushAll();
-            System.out.flush();
-            System.err.flush();
-            wire.send(FAILURE, withId(taskId, Codec.encodeThrowable(t)));
+            settle();
+            out.frame(FAILURE, withId(taskId, Codec.encodeThrowable(t)));
             return false;
         }
-        QueueClient.flushAll();
-        System.out.flush();
-        System.err.flush();
+        settle();
         byte[] value;
         try {
             value = Codec.serialize(result, "the task's result");
         } catch (IllegalArgumentException e) {
-            wire.send(FAILURE, withId(taskId, Codec.encodeThrowable(e)));
+            out.frame(FAILURE, withId(taskId, Codec.encodeThrowable(e)));
             return false;
         }
-        wire.send(RESULT, withId(taskId, value));
+        out.frame(RESULT, withId(taskId, value));
         return true;
+    }
+
+    // What the task put in queues and printed goes out before its answer.
+    private static void settle() {
+        QueueClient.flushAll();
+        System.out.flush();
+        System.err.flush();
     }
 
     private static byte[] withId(long id, byte[] payload) throws IOException {
@@ -145,7 +166,7 @@ public final class ChildMain {
         return bytes.toByteArray();
     }
 
-    // Reads a line byte by byte so that nothing after the orders is taken from the watchdog.
+    // Reads a line byte by byte so that nothing after the orders is taken from the frames.
     private static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream(64);
         int b;

@@ -1,5 +1,6 @@
 package jcn.process;
 
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -7,11 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,12 +42,8 @@ public final class ChildProcess<T> {
     private volatile Duration timeout = DEFAULT_TIMEOUT;
 
     private volatile Launcher.Child child;
-    private volatile Hub.Registration registration;
     private volatile ClassLoader resultLoader;
-    private final AtomicBoolean unregistered = new AtomicBoolean();
-    private volatile boolean connected;
-    private final CompletableFuture<Wire.Frame> answer = new CompletableFuture<>();
-    private volatile byte[] frameToSend;
+    private volatile Wire.Frame answer;
 
     private ChildProcess(Object task, Class<?> codeOf) {
         this.task = task;
@@ -155,35 +148,17 @@ public final class ChildProcess<T> {
         if (child != null) {
             throw new IllegalStateException(name + " was already started; a process starts once (make a new ChildProcess)");
         }
-        Tasks.Prepared prepared = Tasks.Prepared.of(task, codeOf, "the task of " + name);
+        Tasks.Prepared prepared = Tasks.Prepared.of(task, codeOf, task, "the task of " + name);
         byte[] frame = Tasks.frame(1, prepared, new CellCode.Shipment());
         resultLoader = prepared.code().loader();
-        frameToSend = frame;
-        registration = Hub.register(this::converse);
+        Launcher.Child c = Launcher.start(name, "task", prepared.code(), jvmOptions);
         try {
-            child = Launcher.start(name, "task", registration, prepared.code(), jvmOptions);
-        } catch (RuntimeException e) {
-            unregister();
-            throw e;
+            c.pipe().send(ChildMain.TASK, frame);
+        } catch (IOException e) {
+            // The child died at once; join() and result() report how it ended.
         }
-        child.process().onExit().thenRun(this::unregister);
+        child = c;
         return this;
-    }
-
-    private void converse(Wire wire) {
-        connected = true;
-        try (wire) {
-            wire.send(ChildMain.TASK, frameToSend);
-            answer.complete(wire.receive());
-        } catch (Exception e) {
-            answer.complete(null);
-        }
-    }
-
-    private void unregister() {
-        if (unregistered.compareAndSet(false, true) && registration != null) {
-            Hub.unregister(registration);
-        }
     }
 
     private Launcher.Child started() {
@@ -225,7 +200,6 @@ public final class ChildProcess<T> {
             kill();
             throw e;
         }
-        unregister();
         return true;
     }
 
@@ -270,13 +244,16 @@ public final class ChildProcess<T> {
     @SuppressWarnings("unchecked")
     public T result() throws InterruptedException {
         join();
-        Wire.Frame frame = null;
-        if (connected) {
+        Wire.Frame frame = answer;
+        if (frame == null) {
             try {
-                frame = answer.get(5, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
+                do {
+                    frame = child.pipe().receive(TimeUnit.SECONDS.toNanos(2));
+                } while (frame != null && frame.type() == ChildMain.READY);
+            } catch (IOException e) {
                 frame = null;
             }
+            answer = frame;
         }
         if (frame == null) {
             int code = child.process().exitValue();

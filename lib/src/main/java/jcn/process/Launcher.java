@@ -5,8 +5,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * dies in any way, even {@code kill -9}, the pipe closes and the child halts at once.
  */
 final class Launcher {
+
+    /** Set by {@link AotTraining}: the next child writes its ahead-of-time cache here. */
+    static final String AOT_OUTPUT_PROPERTY = "jcn.child.aotOutput";
 
     private static final Set<Process> ALIVE = ConcurrentHashMap.newKeySet();
     private static volatile int maxAlive = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
@@ -55,24 +56,23 @@ final class Launcher {
         return ALIVE.size();
     }
 
-    /** A started child: the process and the threads copying its output. */
-    record Child(String name, Process process, Thread stdout, Thread stderr) {
+    /** A started child: the process, the pipe its tasks travel through, the thread copying its stderr. */
+    record Child(String name, Process process, Pipe pipe, Thread stderr) {
 
-        /** Waits until the output threads have copied everything the child printed. */
+        /** Waits until everything the child printed has been copied. */
         void awaitOutput(long millis) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-            stdout.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            pipe.reader.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             stderr.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
     }
 
     /**
-     * Starts a child JVM for the endpoint {@code registration} in {@code role} ({@code task} or
-     * {@code worker}).
+     * Starts a child JVM in {@code role} ({@code task} or {@code worker}) and gives it its orders.
      *
      * @throws IllegalStateException if as many children as the bound allows are alive
      */
-    static Child start(String name, String role, Hub.Registration registration, CellCode code, List<String> jvmOptions) {
+    static Child start(String name, String role, CellCode code, List<String> jvmOptions) {
         synchronized (ALIVE) {
             int alive = alive();
             if (alive >= maxAlive) {
@@ -96,31 +96,40 @@ final class Launcher {
             }
             ALIVE.add(process);
             process.onExit().thenRun(() -> ALIVE.remove(process));
-            String bootstrap = String.join("\n", "jcn-child 1", name, role, Long.toString(registration.id()),
-                    registration.socketPath(), Hub.secretsForChild(), String.join("\t", AllowList.patterns())) + "\n";
+            String bootstrap = String.join("\n", "jcn-child 2", name, role, Hub.secretsForChild(),
+                    String.join("\t", AllowList.patterns()), String.join(File.pathSeparator, code.codePath())) + "\n";
+            Child child = new Child(name, process, new Pipe(name, process), pump(name, process.getErrorStream()));
             try {
-                OutputStream stdin = process.getOutputStream();
-                stdin.write(bootstrap.getBytes(StandardCharsets.UTF_8));
-                stdin.flush();
-                // Kept open on purpose: the child takes its closing as the sign that this JVM is gone.
+                child.pipe().sendText(bootstrap);
+                // Stdin stays open on purpose: the child takes its end as the sign that this JVM is gone.
             } catch (IOException e) {
                 process.destroyForcibly();
-                throw new UncheckedIOException("the child JVM " + name + " ended before it could be told what to do", e);
+                try {
+                    child.awaitOutput(1000);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new UncheckedIOException("the child JVM " + name + " ended before it could be told what to do;"
+                        + " its own words, if any, are in the lines marked [" + name + "] above", e);
             }
-            Thread out = pump(name, process.getInputStream(), false);
-            Thread err = pump(name, process.getErrorStream(), true);
-            return new Child(name, process, out, err);
+            return child;
         }
     }
 
     private static List<String> defaultOptions() {
         List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError",
-                "-Xshare:auto"));
+
+                // A thread blocked reading stdin (the parent watch) otherwise holds up exit by 300 ms.
+                "-XX:+IgnoreUnrecognizedVMOptions", "-XX:UserThreadWaitAttemptsAtExit=0"));
         if (Runtime.version().feature() >= 24) {
             options.add("--sun-misc-unsafe-memory-access=allow");
         }
+        String training = System.getProperty(AOT_OUTPUT_PROPERTY);
         Path cache = aotCache();
-        if (cache != null) {
+        if (training != null) {
+            options.add("-XX:AOTCacheOutput=" + training);
+            System.clearProperty(AOT_OUTPUT_PROPERTY);
+        } else if (cache != null) {
             options.add("-XX:AOTCache=" + cache);
             options.add("-Xlog:aot=off");
             options.add("-Xlog:cds=off");
@@ -145,18 +154,17 @@ final class Launcher {
         }
     }
 
-    private static Thread pump(String name, InputStream stream, boolean error) {
+    private static Thread pump(String name, InputStream stream) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {
-                    PrintStream target = error ? System.err : System.out;
-                    target.println("[" + name + "] " + line);
+                    System.err.println("[" + name + "] " + line);
                 }
             } catch (IOException ignored) {
                 // the child is gone; nothing more to copy
             }
-        }, "jcn-output-" + name);
+        }, "jcn-errors-" + name);
         thread.setDaemon(true);
         thread.start();
         return thread;

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.ArrayDeque;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -42,18 +43,17 @@ public final class ProcessPool implements AutoCloseable {
 
     /** How long {@link #close()} waits for submitted tasks before it terminates the pool. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofMinutes(5);
-    /** How long a new worker may take to start and call back. */
+    /** How long a new worker may take to start and say it is ready. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private static final AtomicInteger POOLS = new AtomicInteger();
-    private static final Job STOP = new Job(-1, "stop", null, null);
 
     private final String name;
-    private final int size;
     private final List<String> jvmOptions;
     private final CellCode classpath;
-    private final BlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
-    private final List<Driver> drivers = new ArrayList<>();
+    private final Object lock = new Object();
+    private final ArrayDeque<Job> pending = new ArrayDeque<>();
+    private final List<Slot> slots = new ArrayList<>();
     private final AtomicInteger workerNumbers = new AtomicInteger();
     private final AtomicLong taskNumbers = new AtomicLong();
     private volatile boolean shutdown;
@@ -61,9 +61,8 @@ public final class ProcessPool implements AutoCloseable {
     private volatile Timeline timeline;
     private volatile Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
-    private ProcessPool(int size, List<String> jvmOptions) {
+    private ProcessPool(List<String> jvmOptions) {
         this.name = "pool-" + POOLS.incrementAndGet();
-        this.size = size;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.classpath = CellCode.of(ProcessPool.class);
     }
@@ -74,7 +73,7 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     /**
-     * A pool of {@code workers} worker JVMs, started now; returns once all have called back.
+     * A pool of {@code workers} worker JVMs, started now; returns once all are ready.
      *
      * @param jvmOptions extra options for each worker JVM, e.g. {@code -Xmx256m}
      * @throws IllegalArgumentException if {@code workers} is less than 1
@@ -91,24 +90,21 @@ public final class ProcessPool implements AutoCloseable {
                     + " processes, over the bound of " + ChildProcess.maxAlive() + "; use fewer workers, close other"
                     + " pools, or raise the bound with ChildProcess.setMaxAlive(n)");
         }
-        ProcessPool pool = new ProcessPool(workers, List.of(jvmOptions));
-        List<Worker> started = new ArrayList<>();
+        ProcessPool pool = new ProcessPool(List.of(jvmOptions));
         try {
             for (int i = 0; i < workers; i++) {
-                started.add(pool.launch());
+                Slot slot = pool.new Slot();
+                pool.slots.add(slot);
+                slot.launch();
             }
-            for (Worker w : started) {
-                w.awaitConnection();
+            long deadline = QueueBroker.deadline(START_TIMEOUT);
+            for (Slot slot : pool.slots) {
+                slot.awaitReady(deadline);
             }
         } catch (RuntimeException e) {
-            started.forEach(Worker::stop);
+            pool.terminate();
             throw e;
         }
-        for (Worker w : started) {
-            Driver d = pool.new Driver(w);
-            pool.drivers.add(d);
-        }
-        pool.drivers.forEach(d -> d.thread.start());
         return pool;
     }
 
@@ -127,14 +123,14 @@ public final class ProcessPool implements AutoCloseable {
 
     /** The number of worker JVMs. */
     public int workers() {
-        return size;
+        return slots.size();
     }
 
     /** The process ids of the current workers, in slot order; a replaced worker shows its successor. */
     public List<Long> workerPids() {
         List<Long> pids = new ArrayList<>();
-        for (Driver d : drivers) {
-            Worker w = d.worker;
+        for (Slot slot : slots) {
+            Worker w = slot.worker;
             if (w != null) {
                 pids.add(w.child.process().pid());
             }
@@ -151,7 +147,7 @@ public final class ProcessPool implements AutoCloseable {
      */
     public <T> Future<T> submit(ProcessTask<T> task) {
         Objects.requireNonNull(task, "task");
-        return enqueue(task, task.getClass(), null);
+        return enqueue(task, task.getClass(), task, null);
     }
 
     /** The same as {@link #submit}, named after Python's {@code Pool.apply_async}. */
@@ -178,16 +174,31 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> CompletableFuture<T> enqueue(Object task, Class<?> codeOf, String label) {
+    private <T> CompletableFuture<T> enqueue(Object task, Class<?> codeOf, Object lambda, String label) {
         if (shutdown) {
             throw new IllegalStateException(name + " is shut down and takes no more tasks; make a new pool");
         }
-        Tasks.Prepared prepared = Tasks.Prepared.of(task, codeOf, "a task");
+        Tasks.Prepared prepared = Tasks.Prepared.of(task, codeOf, lambda, "a task");
         long id = taskNumbers.incrementAndGet();
         Job job = new Job(id, label == null ? "task " + id : label, prepared, new CompletableFuture<>());
-        jobs.add(job);
-        if (shutdown && jobs.remove(job)) {
-            throw new IllegalStateException(name + " is shut down and takes no more tasks; make a new pool");
+        Slot idle = null;
+        Job first = null;
+        synchronized (lock) {
+            if (shutdown) {
+                throw new IllegalStateException(name + " is shut down and takes no more tasks; make a new pool");
+            }
+            pending.add(job);
+            for (Slot slot : slots) {
+                if (slot.canTake()) {
+                    idle = slot;
+                    first = pending.poll();
+                    idle.running = first;
+                    break;
+                }
+            }
+        }
+        if (idle != null) {
+            idle.send(first);
         }
         return (CompletableFuture<T>) job.future;
     }
@@ -273,20 +284,28 @@ public final class ProcessPool implements AutoCloseable {
         Objects.requireNonNull(function, "function");
         List<CompletableFuture<R>> futures = new ArrayList<>(inputs.size());
         for (T input : inputs) {
-            futures.add(enqueue(new Apply<>(function, input), function.getClass(), String.valueOf(input)));
+            futures.add(enqueue(new Apply<>(function, input), function.getClass(), function, String.valueOf(input)));
         }
         return futures;
     }
 
     /** Takes no more tasks; the workers finish what was submitted, then exit. Python's {@code close()}. */
     public void shutdown() {
-        if (shutdown) {
-            return;
+        List<Slot> idle = new ArrayList<>();
+        synchronized (lock) {
+            if (shutdown) {
+                return;
+            }
+            shutdown = true;
+            if (pending.isEmpty()) {
+                for (Slot slot : slots) {
+                    if (slot.running == null) {
+                        idle.add(slot);
+                    }
+                }
+            }
         }
-        shutdown = true;
-        for (int i = 0; i < drivers.size(); i++) {
-            jobs.add(STOP);
-        }
+        idle.forEach(Slot::stop);
     }
 
     /**
@@ -314,32 +333,49 @@ public final class ProcessPool implements AutoCloseable {
         }
     }
 
-    /** Waits at most {@code timeout} for every worker to exit; returns whether they did. */
+    /** Waits at most {@code timeout} for every worker to exit, and its output to be copied; returns whether they did. */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         long deadline = QueueBroker.deadline(timeout);
-        for (Driver d : drivers) {
-            d.thread.join(QueueBroker.millis(QueueBroker.remaining(deadline)));
-            if (d.thread.isAlive()) {
+        while (true) {
+            boolean done;
+            synchronized (lock) {
+                done = shutdown && pending.isEmpty();
+                for (Slot slot : slots) {
+                    done &= slot.ended();
+                }
+            }
+            if (done) {
+                for (Slot slot : slots) {
+                    Worker w = slot.worker;
+                    if (w != null) {
+                        w.child.awaitOutput(QueueBroker.millis(QueueBroker.remaining(deadline)));
+                    }
+                }
+                return true;
+            }
+            if (QueueBroker.remaining(deadline) <= 0) {
                 return false;
             }
+            Thread.sleep(Math.min(10, QueueBroker.millis(QueueBroker.remaining(deadline))));
         }
-        return true;
     }
 
     /** Kills every worker now; tasks not finished fail with {@link CancellationException}. */
     public void terminate() {
-        shutdown = true;
-        terminated = true;
-        List<Job> left = new ArrayList<>();
-        jobs.drainTo(left);
-        for (Job job : left) {
-            if (job != STOP) {
-                job.future.completeExceptionally(new CancellationException(name + " was terminated"));
-            }
+        List<Job> left;
+        List<Slot> all;
+        synchronized (lock) {
+            shutdown = true;
+            terminated = true;
+            left = new ArrayList<>(pending);
+            pending.clear();
+            all = new ArrayList<>(slots);
         }
-        for (Driver d : drivers) {
-            jobs.add(STOP);
-            Worker w = d.worker;
+        for (Job job : left) {
+            job.future.completeExceptionally(new CancellationException(name + " was terminated"));
+        }
+        for (Slot slot : all) {
+            Worker w = slot.worker;
             if (w != null) {
                 w.child.process().destroyForcibly();
             }
@@ -360,7 +396,8 @@ public final class ProcessPool implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ProcessPool[" + name + ", " + size + " workers" + (terminated ? ", terminated" : shutdown ? ", shut down" : "") + "]";
+        return "ProcessPool[" + name + ", " + slots.size() + " workers"
+                + (terminated ? ", terminated" : shutdown ? ", shut down" : "") + "]";
     }
 
     private static RuntimeException rethrow(Throwable cause) {
@@ -368,19 +405,6 @@ public final class ProcessPool implements AutoCloseable {
             return r;
         }
         return new IllegalStateException(cause);
-    }
-
-    private Worker launch() {
-        String workerName = "worker-" + workerNumbers.incrementAndGet();
-        CompletableFuture<Wire> wire = new CompletableFuture<>();
-        Hub.Registration registration = Hub.register(wire::complete);
-        try {
-            return new Worker(workerName, registration, wire,
-                    Launcher.start(workerName, "worker", registration, classpath, jvmOptions));
-        } catch (RuntimeException e) {
-            Hub.unregister(registration);
-            throw e;
-        }
     }
 
     /** A task waiting for, or running on, a worker. */
@@ -395,173 +419,243 @@ public final class ProcessPool implements AutoCloseable {
         }
     }
 
-    /** One worker JVM and its connection. */
-    private static final class Worker {
-        final String name;
-        final Hub.Registration registration;
-        final CompletableFuture<Wire> connection;
-        final Launcher.Child child;
-        final CellCode.Shipment shipment = new CellCode.Shipment();
-        Wire wire;
-
-        Worker(String name, Hub.Registration registration, CompletableFuture<Wire> connection, Launcher.Child child) {
-            this.name = name;
-            this.registration = registration;
-            this.connection = connection;
-            this.child = child;
-        }
-
+    /** One worker JVM and what it has been sent. */
+    private record Worker(String name, Launcher.Child child, CellCode.Shipment shipment) {
         String describe() {
             return name + " (pid " + child.process().pid() + ")";
         }
-
-        void awaitConnection() {
-            try {
-                CompletableFuture.anyOf(connection, child.process().onExit())
-                        .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                if (!connection.isDone()) {
-                    int code = child.process().waitFor();
-                    stop();
-                    throw new IllegalStateException(describe() + " " + Launcher.describeExit(code)
-                            + " before it was ready; see its output above");
-                }
-                wire = connection.join();
-            } catch (InterruptedException e) {
-                stop();
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while " + name + " was starting; it has been stopped", e);
-            } catch (ExecutionException | TimeoutException e) {
-                stop();
-                throw new IllegalStateException(describe() + " did not start within " + START_TIMEOUT + "; it has been killed", e);
-            }
-        }
-
-        /** Ends the worker: hangs up (it exits on its own), kills it if it lingers. */
-        void stop() {
-            if (wire != null) {
-                wire.close();
-            }
-            Process p = child.process();
-            try {
-                if (!p.waitFor(2, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    p.waitFor(2, TimeUnit.SECONDS);
-                }
-                child.awaitOutput(1000);
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-            Hub.unregister(registration);
-        }
     }
 
-    /** The thread that feeds one worker slot, and replaces its worker when it dies. */
-    private final class Driver {
-        final Thread thread;
+    /**
+     * A place for one worker. The thread that reads the worker's output answers its tasks and
+     * hands it the next one, so a round trip costs no extra thread hand-over; a worker that
+     * dies is replaced in the same place.
+     */
+    private final class Slot implements Pipe.Listener {
         volatile Worker worker;
+        Job running;
+        long started;
+        boolean ready;
+        boolean stopped;
+        boolean ended;
+        final java.util.concurrent.CountDownLatch firstReady = new java.util.concurrent.CountDownLatch(1);
 
-        Driver(Worker first) {
-            this.worker = first;
-            this.thread = new Thread(this::run, name + "-" + first.name);
-            this.thread.setDaemon(true);
+        void launch() {
+            String workerName = "worker-" + workerNumbers.incrementAndGet();
+            Worker w = new Worker(workerName, Launcher.start(workerName, "worker", classpath, jvmOptions),
+                    new CellCode.Shipment());
+            synchronized (lock) {
+                worker = w;
+                ready = false;
+                stopped = false;
+                ended = false;
+            }
+            w.child.pipe().listen(this);
         }
 
-        private void run() {
+        // With the lock held.
+        boolean canTake() {
+            return ready && running == null && !stopped && !terminated;
+        }
+
+        // With the lock held: no worker will run here any more.
+        boolean ended() {
+            return ended || worker == null;
+        }
+
+        void awaitReady(long deadline) {
             try {
-                while (true) {
-                    Job job = jobs.take();
-                    if (job == STOP) {
-                        break;
-                    }
-                    if (job.future.isDone()) {
-                        continue;
-                    }
-                    runOn(job);
-                    if (terminated) {
-                        break;
-                    }
+                if (!firstReady.await(QueueBroker.remaining(deadline), TimeUnit.NANOSECONDS)) {
+                    throw new IllegalStateException(worker.describe() + " did not start within " + START_TIMEOUT);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } finally {
-                Worker w = worker;
-                if (w != null) {
-                    w.stop();
+                throw new IllegalStateException("interrupted while " + name + " was starting its workers", e);
+            }
+            synchronized (lock) {
+                if (!ready) {
+                    Worker w = worker;
+                    throw new IllegalStateException((w == null ? "a worker" : w.describe()) + " "
+                            + exitOf(w) + " before it was ready; see its output above");
                 }
             }
         }
 
-        private void runOn(Job job) {
-            if (worker == null) {
-                replace();
-            }
+        void send(Job job) {
             Worker w = worker;
-            if (w == null) {
-                job.future.completeExceptionally(new IllegalStateException(job.label + " could not run: " + name
-                        + " has no worker and could not start one (see the error above)"));
+            started = System.nanoTime();
+            try {
+                w.child.pipe().send(ChildMain.TASK, Tasks.frame(job.id, job.prepared, w.shipment));
+            } catch (IOException e) {
+                // The worker is dying; end() fails the job when its output closes.
+            } catch (RuntimeException e) {
+                finish(job, null, e);
+            }
+        }
+
+        void stop() {
+            synchronized (lock) {
+                if (stopped) {
+                    return;
+                }
+                stopped = true;
+            }
+            try {
+                worker.child.pipe().send(ChildMain.STOP, new byte[0]);
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+
+        @Override
+        public void frame(Wire.Frame frame) {
+            if (frame.type() == ChildMain.READY) {
+                Job next;
+                synchronized (lock) {
+                    ready = true;
+                    next = stopped || terminated || running != null ? null : pending.poll();
+                    if (next != null) {
+                        running = next;
+                    }
+                }
+                firstReady.countDown();
+                if (next != null) {
+                    send(next);
+                } else if (shutdown) {
+                    stopIfIdle();
+                }
                 return;
             }
-            long start = System.nanoTime();
+            Job job;
+            synchronized (lock) {
+                job = running;
+            }
+            if (job == null) {
+                return;
+            }
+            Worker w = worker;
+            Object value = null;
+            RuntimeException error = null;
             try {
-                w.wire.send(ChildMain.TASK, Tasks.frame(job.id, job.prepared, w.shipment));
-                Wire.Frame reply = w.wire.receive();
-                record(w, job, start);
-                try {
-                    job.future.complete(Tasks.answer(reply, w.describe(), job.prepared.code().loader()));
-                } catch (RuntimeException e) {
-                    job.future.completeExceptionally(e);
-                }
-            } catch (IOException e) {
-                record(w, job, start);
-                died(w, job);
+                value = Tasks.answer(frame, w.describe(), job.prepared.code().loader());
             } catch (RuntimeException e) {
-                job.future.completeExceptionally(e);
+                error = e;
+            }
+            finish(job, value, error);
+        }
+
+        private void finish(Job job, Object value, RuntimeException error) {
+            record(job);
+            Job next;
+            synchronized (lock) {
+                next = stopped || terminated ? null : pending.poll();
+                running = next;
+            }
+            if (error != null) {
+                job.future.completeExceptionally(error);
+            } else {
+                job.future.complete(value);
+            }
+            if (next != null) {
+                send(next);
+            } else if (shutdown) {
+                stopIfIdle();
             }
         }
 
-        private void record(Worker w, Job job, long start) {
+        private void stopIfIdle() {
+            boolean idle;
+            synchronized (lock) {
+                idle = running == null && pending.isEmpty();
+            }
+            if (idle) {
+                stop();
+            }
+        }
+
+        private void record(Job job) {
             Timeline t = timeline;
             if (t != null) {
-                t.add(w.name, job.label, start, System.nanoTime());
+                t.add(worker.name, job.label, started, System.nanoTime());
             }
         }
 
-        private void died(Worker w, Job job) {
+        @Override
+        public void end() {
+            Worker w = worker;
+            String how = exitOf(w);
+            Job job;
+            boolean replace;
+            boolean wasReady;
+            synchronized (lock) {
+                job = running;
+                running = null;
+                wasReady = ready;
+                ready = false;
+                replace = !terminated && !(stopped && job == null) && !(shutdown && pending.isEmpty() && job == null);
+                if (!replace) {
+                    ended = true;
+                }
+            }
+            firstReady.countDown();
+            if (job != null) {
+                record(job);
+                if (terminated) {
+                    job.future.completeExceptionally(new CancellationException(name + " was terminated"));
+                } else {
+                    Process p = w.child.process();
+                    job.future.completeExceptionally(new ChildDiedException(job.label + " failed: " + w.describe()
+                            + " died while running it (" + how + "); the pool has started a new worker",
+                            p.isAlive() ? -1 : p.exitValue()));
+                }
+            }
+            if (replace && wasReady) {
+                try {
+                    launch();
+                } catch (RuntimeException e) {
+                    System.err.println("jcn: " + name + " could not start a new worker: " + e.getMessage());
+                    failAll(e);
+                }
+            } else if (replace) {
+                // A replacement that died before it was ready: no use starting another in a loop.
+                boolean none;
+                synchronized (lock) {
+                    ended = true;
+                    none = slots.stream().allMatch(Slot::ended);
+                }
+                if (none) {
+                    failAll(new IllegalStateException("every worker of " + name + " has died; the last " + how));
+                }
+            }
+        }
+
+        private void failAll(RuntimeException cause) {
+            List<Job> left;
+            synchronized (lock) {
+                ended = true;
+                left = new ArrayList<>(pending);
+                pending.clear();
+            }
+            for (Job j : left) {
+                j.future.completeExceptionally(new IllegalStateException(j.label + " could not run: " + name
+                        + " could not replace a dead worker", cause));
+            }
+        }
+
+        private String exitOf(Worker w) {
+            if (w == null) {
+                return "ended";
+            }
             Process p = w.child.process();
-            int code;
             try {
                 if (!p.waitFor(2, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     p.waitFor(2, TimeUnit.SECONDS);
                 }
-                code = p.isAlive() ? -1 : p.exitValue();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                code = -1;
             }
-            String how = terminated ? "the pool was terminated" : Launcher.describeExit(code);
-            if (terminated) {
-                job.future.completeExceptionally(new CancellationException(name + " was terminated"));
-            } else {
-                job.future.completeExceptionally(new ChildDiedException(job.label + " failed: " + w.describe()
-                        + " died while running it (" + how + "); the pool has started a new worker", code));
-            }
-            w.stop();
-            worker = null;
-            if (!terminated) {
-                replace();
-            }
-        }
-
-        private void replace() {
-            try {
-                Worker fresh = launch();
-                fresh.awaitConnection();
-                worker = fresh;
-            } catch (RuntimeException e) {
-                System.err.println("jcn: " + name + " could not start a new worker: " + e.getMessage());
-            }
+            return p.isAlive() ? "stopped answering" : Launcher.describeExit(p.exitValue());
         }
     }
 }

@@ -5,7 +5,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.Method;
 import java.util.Arrays;
+import java.util.List;
 
 /** The parent's half of the task conversation: building a task frame and reading the answer. */
 final class Tasks {
@@ -14,12 +17,37 @@ final class Tasks {
     }
 
     /** A task ready to go: its serialised form and where its code comes from. */
-    record Prepared(byte[] bytes, CellCode code) {
+    record Prepared(byte[] bytes, CellCode code, List<String> codeClasses) {
 
-        static Prepared of(Object task, Class<?> codeOf, String what) {
+        /**
+         * Serialises {@code task}; {@code codeOf} is the class whose loader has the code, and
+         * {@code lambda} the task itself or the function a map applies.
+         */
+        static Prepared of(Object task, Class<?> codeOf, Object lambda, String what) {
             CellCode code = CellCode.of(codeOf);
-            return new Prepared(Codec.serialize(task, what), code);
+            return new Prepared(Codec.serialize(task, what), code, Tasks.codeClasses(lambda));
         }
+    }
+
+    /**
+     * The class that holds a lambda's code: the child must load it to rebuild the lambda, and
+     * may, since the parent chose to send that code. Empty for anything but a serialisable lambda.
+     */
+    static List<String> codeClasses(Object lambda) {
+        Class<?> type = lambda.getClass();
+        if (!type.isSynthetic() && !type.isHidden()) {
+            return List.of();
+        }
+        try {
+            Method writeReplace = type.getDeclaredMethod("writeReplace");
+            writeReplace.setAccessible(true);
+            if (writeReplace.invoke(lambda) instanceof SerializedLambda serialized) {
+                return List.of(serialized.getCapturingClass().replace('/', '.'));
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // not a serialisable lambda: nothing to add
+        }
+        return List.of();
     }
 
     static byte[] frame(long id, Prepared task, CellCode.Shipment shipment) {
@@ -27,6 +55,10 @@ final class Tasks {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeLong(id);
             shipment.writeDelta(task.code(), out);
+            out.writeInt(task.codeClasses().size());
+            for (String name : task.codeClasses()) {
+                Hub.writeString(out, name);
+            }
             out.writeInt(task.bytes().length);
             out.write(task.bytes());
         } catch (IOException e) {

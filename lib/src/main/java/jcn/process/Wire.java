@@ -14,8 +14,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * One connection between two JVMs of this library over a Unix domain socket, carrying frames
@@ -23,8 +21,6 @@ import java.security.NoSuchAlgorithmException;
  * writes are serialised by a lock.
  */
 final class Wire implements Closeable {
-
-    static final int NONCE = 32;
 
     private final SocketChannel channel;
     final DataInputStream in;
@@ -37,16 +33,14 @@ final class Wire implements Closeable {
         this.out = new DataOutputStream(new BufferedOutputStream(outputOf(channel), 1 << 16));
     }
 
-    /** Connects to a hub, answers its challenge with the secret and names the endpoint wanted. */
+    /** Connects to a hub, proves it holds the secret and names the endpoint wanted. */
     static Wire connect(Path socket, byte[] secret, long endpoint) throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             channel.connect(UnixDomainSocketAddress.of(socket));
             Wire wire = new Wire(channel);
-            byte[] nonce = new byte[NONCE];
-            wire.in.readFully(nonce);
             synchronized (wire.writeLock) {
-                wire.out.write(proof(secret, nonce));
+                wire.out.write(secret);
                 wire.out.writeLong(endpoint);
                 wire.out.flush();
             }
@@ -54,17 +48,6 @@ final class Wire implements Closeable {
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
-        }
-    }
-
-    static byte[] proof(byte[] secret, byte[] nonce) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(secret);
-            digest.update(nonce);
-            return digest.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JVM has no SHA-256", e);
         }
     }
 

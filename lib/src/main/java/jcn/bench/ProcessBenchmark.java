@@ -1,0 +1,94 @@
+package jcn.bench;
+
+import jcn.process.ChildProcess;
+import jcn.process.ProcessPool;
+import jcn.process.ProcessQueue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Measures the process half of the helper jar for {@code ./jcn bench processes}: child JVM
+ * start to first result, pooled round trip of a trivial task, and queue throughput from a
+ * child to its parent. Prints {@code key value} lines that {@code bench/processes.py} reads.
+ */
+public final class ProcessBenchmark {
+
+    private ProcessBenchmark() {
+    }
+
+    /** Arguments: start rounds, round trips, queue messages. */
+    public static void main(String[] args) throws Exception {
+        int starts = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        int trips = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
+        int messages = args.length > 2 ? Integer.parseInt(args[2]) : 500_000;
+
+        List<Double> startMs = new ArrayList<>();
+        for (int i = 0; i < starts + 2; i++) {
+            long t0 = System.nanoTime();
+            int one = ChildProcess.start(() -> 1).result();
+            double ms = (System.nanoTime() - t0) / 1e6;
+            if (one != 1) {
+                throw new IllegalStateException("wrong result " + one);
+            }
+            if (i >= 2) {
+                startMs.add(ms);
+            }
+        }
+        System.out.println("start_ms " + median(startMs));
+        System.out.println("start_min_ms " + Collections.min(startMs));
+
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            for (int i = 0; i < 2000; i++) {
+                pool.apply(() -> 1);
+            }
+            List<Double> rounds = new ArrayList<>();
+            for (int r = 0; r < 5; r++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < trips; i++) {
+                    pool.apply(() -> 1);
+                }
+                rounds.add((System.nanoTime() - t0) / 1e3 / trips);
+            }
+            System.out.println("apply_us " + median(rounds));
+        }
+
+        List<Double> rates = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            try (ProcessQueue<Integer> queue = ProcessQueue.create()) {
+                int n = messages;
+                ChildProcess<Void> writer = ChildProcess.<Void>start(() -> {
+                    for (int i = 0; i < n; i++) {
+                        queue.put(i);
+                    }
+                    queue.putEnd();
+                    return null;
+                });
+                Integer first = queue.get();
+                long t0 = System.nanoTime();
+                int count = 1;
+                long sum = first;
+                Integer item;
+                while ((item = queue.get()) != null) {
+                    count++;
+                    sum += item;
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                writer.result();
+                if (count != n || sum != (long) n * (n - 1) / 2) {
+                    throw new IllegalStateException("lost or changed messages: " + count + " of " + n);
+                }
+                rates.add(count / seconds);
+            }
+        }
+        System.out.println("queue_per_s " + median(rates));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+}
