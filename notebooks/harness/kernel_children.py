@@ -69,7 +69,10 @@ def main():
         run(kc, f"%classpath {jar}")
         _, error = run(kc, "record Point(int x, int y) implements java.io.Serializable {}\n"
                            "int fib(int n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\n"
-                           "int base = 100;")
+                           "int base = 1;")
+        # Redeclared in another cell: JShell keeps the new value in a wrapper named like $JShell$12B.
+        _, error2 = run(kc, "int base = 100;")
+        error = error or error2
         result["define_error"] = error
         out, error = run(kc, "var child = jcn.process.ChildProcess.start(() -> {\n"
                              "    System.out.println(\"hello from \" + ProcessHandle.current().pid());\n"

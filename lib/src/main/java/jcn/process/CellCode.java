@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
 final class CellCode {
 
     private static final String JJAVA_LOADER = "org.dflib.jjava.kernel.execution.JJavaLoaderDelegate$JJavaClassLoader";
-    private static final Pattern WRAPPER = Pattern.compile("REPL\\.\\$JShell\\$\\d+");
+    // JShell names a snippet's wrapper $JShell$12, and the wrapper of a redeclaration of it $JShell$12B.
+    private static final Pattern WRAPPER = Pattern.compile("REPL\\.\\$JShell\\$\\d+[A-Z]*");
 
     /** The jar of this library without its dependencies, made beside the shaded one by the build. */
     static final String CHILD_JAR = "jcn-lib-child.jar";
