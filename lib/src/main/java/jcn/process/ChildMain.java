@@ -132,7 +132,8 @@ public final class ChildMain {
             Thread.currentThread().setContextClassLoader(code);
             byte[] taskBytes = new byte[in.readInt()];
             in.readFully(taskBytes);
-            ProcessTask<?> task = (ProcessTask<?>) Codec.deserialize(taskBytes, code, false);
+            ProcessTask<?> task = LambdaRecipe.isRecipe(taskBytes) ? LambdaRecipe.decodeTask(taskBytes, code)
+                    : (ProcessTask<?>) Codec.deserialize(taskBytes, code, false);
             result = task.call();
         } catch (Throwable t) {
             settle();
@@ -142,7 +143,7 @@ public final class ChildMain {
         settle();
         byte[] value;
         try {
-            value = Codec.serialize(result, "the task's result");
+            value = Codec.encodeValue(result, "the task's result");
         } catch (IllegalArgumentException e) {
             out.frame(FAILURE, withId(taskId, Codec.encodeThrowable(e)));
             return false;

@@ -30,6 +30,7 @@ final class Codec {
     private static final byte STRING = 4;
     private static final byte BYTES = 5;
     private static final byte END = 7;
+    private static final byte NULL = 8;
     private static final byte SERIALIZED = 9;
 
     static final byte[] END_ITEM = {END};
@@ -73,6 +74,17 @@ final class Codec {
 
     /** Encodes a queue item: small values compactly, the rest serialised. */
     static byte[] encodeItem(Object item) {
+        return encodeValue(item, "a queue item of type " + item.getClass().getName());
+    }
+
+    /**
+     * Encodes any value (a result, a captured value, a queue item): small values compactly, the
+     * rest serialised, failing as {@link #serialize} does with {@code what} in the message.
+     */
+    static byte[] encodeValue(Object item, String what) {
+        if (item == null) {
+            return new byte[] {NULL};
+        }
         if (item instanceof Integer i) {
             return ByteBuffer.allocate(5).put(INT).putInt(i).array();
         }
@@ -95,7 +107,7 @@ final class Codec {
             System.arraycopy(b, 0, out, 1, b.length);
             return out;
         }
-        byte[] ser = serialize(item, "a queue item of type " + item.getClass().getName());
+        byte[] ser = serialize(item, what);
         byte[] out = new byte[ser.length + 1];
         out[0] = SERIALIZED;
         System.arraycopy(ser, 0, out, 1, ser.length);
@@ -106,20 +118,25 @@ final class Codec {
         return item.length == 1 && item[0] == END;
     }
 
+    /** Decodes what {@link #encodeValue} wrote; the end mark decodes to {@code null}. */
+    static Object decodeValue(byte[] item, ClassLoader loader) throws IOException, ClassNotFoundException {
+        ByteBuffer buffer = ByteBuffer.wrap(item, 1, item.length - 1);
+        return switch (item[0]) {
+            case INT -> buffer.getInt();
+            case LONG -> buffer.getLong();
+            case DOUBLE -> buffer.getDouble();
+            case STRING -> new String(item, 1, item.length - 1, StandardCharsets.UTF_8);
+            case BYTES -> java.util.Arrays.copyOfRange(item, 1, item.length);
+            case END, NULL -> null;
+            case SERIALIZED -> deserialize(java.util.Arrays.copyOfRange(item, 1, item.length), loader, false);
+            default -> throw new IllegalStateException("corrupt value (tag " + item[0] + ")");
+        };
+    }
+
     /** Decodes a queue item; the end mark decodes to {@code null}. */
     static Object decodeItem(byte[] item, ClassLoader loader) {
-        ByteBuffer buffer = ByteBuffer.wrap(item, 1, item.length - 1);
         try {
-            return switch (item[0]) {
-                case INT -> buffer.getInt();
-                case LONG -> buffer.getLong();
-                case DOUBLE -> buffer.getDouble();
-                case STRING -> new String(item, 1, item.length - 1, StandardCharsets.UTF_8);
-                case BYTES -> java.util.Arrays.copyOfRange(item, 1, item.length);
-                case END -> null;
-                case SERIALIZED -> deserialize(java.util.Arrays.copyOfRange(item, 1, item.length), loader, false);
-                default -> throw new IllegalStateException("corrupt queue item (tag " + item[0] + ")");
-            };
+            return decodeValue(item, loader);
         } catch (IOException e) {
             throw new UncheckedIOException("could not read a queue item: " + e.getMessage(), e);
         } catch (ClassNotFoundException e) {

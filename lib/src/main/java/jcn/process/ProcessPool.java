@@ -412,7 +412,7 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     /** Applies a function to one input: what {@link #map} sends for each input. */
-    private record Apply<T, R>(ProcessFunction<? super T, ? extends R> function, T input) implements ProcessTask<R> {
+    record Apply<T, R>(ProcessFunction<? super T, ? extends R> function, T input) implements ProcessTask<R> {
         @Override
         public R call() throws Exception {
             return function.apply(input);

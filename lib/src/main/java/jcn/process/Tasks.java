@@ -6,7 +6,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.SerializedLambda;
-import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
 
@@ -25,7 +24,8 @@ final class Tasks {
          */
         static Prepared of(Object task, Class<?> codeOf, Object lambda, String what) {
             CellCode code = CellCode.of(codeOf);
-            return new Prepared(Codec.serialize(task, what), code, Tasks.codeClasses(lambda));
+            byte[] bytes = LambdaRecipe.encodeTask(task, what);
+            return new Prepared(bytes != null ? bytes : Codec.serialize(task, what), code, Tasks.codeClasses(lambda));
         }
     }
 
@@ -34,20 +34,8 @@ final class Tasks {
      * may, since the parent chose to send that code. Empty for anything but a serialisable lambda.
      */
     static List<String> codeClasses(Object lambda) {
-        Class<?> type = lambda.getClass();
-        if (!type.isSynthetic() && !type.isHidden()) {
-            return List.of();
-        }
-        try {
-            Method writeReplace = type.getDeclaredMethod("writeReplace");
-            writeReplace.setAccessible(true);
-            if (writeReplace.invoke(lambda) instanceof SerializedLambda serialized) {
-                return List.of(serialized.getCapturingClass().replace('/', '.'));
-            }
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            // not a serialisable lambda: nothing to add
-        }
-        return List.of();
+        SerializedLambda serialized = LambdaRecipe.of(lambda);
+        return serialized == null ? List.of() : List.of(serialized.getCapturingClass().replace('/', '.'));
     }
 
     static byte[] frame(long id, Prepared task, CellCode.Shipment shipment) {
@@ -72,7 +60,7 @@ final class Tasks {
         byte[] payload = Arrays.copyOfRange(frame.payload(), 8, frame.payload().length);
         try {
             if (frame.type() == ChildMain.RESULT) {
-                return Codec.deserialize(payload, loader, false);
+                return Codec.decodeValue(payload, loader);
             }
             if (frame.type() == ChildMain.FAILURE) {
                 ChildFailedException.RemoteThrowable remote = Codec.decodeThrowable(payload);

@@ -1,0 +1,185 @@
+package jcn.process;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+
+/**
+ * A serialisable lambda written as the recipe the JDK rebuilds it from (the fields of its
+ * {@link SerializedLambda}) rather than through {@code ObjectOutputStream}.
+ *
+ * <p>Why: object streams describe every class they carry and run their readers reflectively,
+ * which makes a pooled task of a few bytes cost hundreds of microseconds until the JIT has
+ * compiled them. A recipe is a few strings; captured values that are numbers or strings travel
+ * in the compact item form, anything else through the filtered object stream as before. The
+ * child rebuilds the lambda by calling the capturing class's own {@code $deserializeLambda$},
+ * exactly as a {@code SerializedLambda} read from a stream would, and only for a class on the
+ * {@link AllowList}.
+ */
+final class LambdaRecipe {
+
+    /** First byte of a task in recipe form; a Java object stream starts with 0xAC instead. */
+    static final byte LAMBDA = 'L';
+    /** First byte of one {@link ProcessPool#map} step: a recipe for the function, then the input. */
+    static final byte APPLY = 'A';
+
+    private static final ClassValue<Method> WRITE_REPLACE = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            if (!type.isSynthetic() && !type.isHidden()) {
+                return null;
+            }
+            try {
+                Method m = type.getDeclaredMethod("writeReplace");
+                m.setAccessible(true);
+                return m;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
+    private static final ClassValue<Method> DESERIALIZE = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            try {
+                Method m = type.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
+                m.setAccessible(true);
+                return m;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
+    private LambdaRecipe() {
+    }
+
+    /** The recipe of a serialisable lambda, or {@code null} for any other object. */
+    static SerializedLambda of(Object lambda) {
+        Method writeReplace = lambda == null ? null : WRITE_REPLACE.get(lambda.getClass());
+        if (writeReplace == null) {
+            return null;
+        }
+        try {
+            return writeReplace.invoke(lambda) instanceof SerializedLambda s ? s : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The task in recipe form, or {@code null} when it is not a lambda (nor a map step applying
+     * one) and must go through an object stream. {@code what} names the task in error messages.
+     */
+    static byte[] encodeTask(Object task, String what) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            if (task instanceof ProcessPool.Apply<?, ?> apply) {
+                SerializedLambda function = of(apply.function());
+                if (function == null) {
+                    return null;
+                }
+                out.writeByte(APPLY);
+                write(function, out, what);
+                writeValue(apply.input(), out, what);
+            } else {
+                SerializedLambda lambda = of(task);
+                if (lambda == null) {
+                    return null;
+                }
+                out.writeByte(LAMBDA);
+                write(lambda, out, what);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Whether {@code bytes} hold a task in recipe form rather than an object stream. */
+    static boolean isRecipe(byte[] bytes) {
+        return bytes.length > 0 && (bytes[0] == LAMBDA || bytes[0] == APPLY);
+    }
+
+    /** Rebuilds a task written by {@link #encodeTask}, resolving classes in {@code loader}. */
+    static ProcessTask<?> decodeTask(byte[] bytes, ClassLoader loader) throws IOException, ClassNotFoundException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        byte kind = in.readByte();
+        Object lambda = read(in, loader);
+        if (kind == APPLY) {
+            @SuppressWarnings("unchecked")
+            ProcessFunction<Object, Object> function = (ProcessFunction<Object, Object>) lambda;
+            return new ProcessPool.Apply<>(function, readValue(in, loader));
+        }
+        return (ProcessTask<?>) lambda;
+    }
+
+    private static void write(SerializedLambda s, DataOutputStream out, String what) throws IOException {
+        out.writeUTF(s.getCapturingClass());
+        out.writeUTF(s.getFunctionalInterfaceClass());
+        out.writeUTF(s.getFunctionalInterfaceMethodName());
+        out.writeUTF(s.getFunctionalInterfaceMethodSignature());
+        out.writeInt(s.getImplMethodKind());
+        out.writeUTF(s.getImplClass());
+        out.writeUTF(s.getImplMethodName());
+        out.writeUTF(s.getImplMethodSignature());
+        out.writeUTF(s.getInstantiatedMethodType());
+        out.writeInt(s.getCapturedArgCount());
+        for (int i = 0; i < s.getCapturedArgCount(); i++) {
+            writeValue(s.getCapturedArg(i), out, what);
+        }
+    }
+
+    private static Object read(DataInputStream in, ClassLoader loader) throws IOException, ClassNotFoundException {
+        String capturing = in.readUTF().replace('/', '.');
+        String fi = in.readUTF();
+        String fiName = in.readUTF();
+        String fiSignature = in.readUTF();
+        int implKind = in.readInt();
+        String implClass = in.readUTF();
+        String implName = in.readUTF();
+        String implSignature = in.readUTF();
+        String instantiated = in.readUTF();
+        Object[] captured = new Object[in.readInt()];
+        for (int i = 0; i < captured.length; i++) {
+            captured[i] = readValue(in, loader);
+        }
+        if (!AllowList.allows(capturing)) {
+            throw new InvalidClassException(capturing, "not on the allow-list, so no lambda of it was rebuilt");
+        }
+        Class<?> owner = Class.forName(capturing, false, loader);
+        Method rebuild = DESERIALIZE.get(owner);
+        if (rebuild == null) {
+            throw new InvalidClassException(capturing, "declares no serialisable lambda");
+        }
+        SerializedLambda recipe = new SerializedLambda(owner, fi, fiName, fiSignature, implKind, implClass, implName,
+                implSignature, instantiated, captured);
+        try {
+            return rebuild.invoke(null, recipe);
+        } catch (InvocationTargetException e) {
+            throw new InvalidClassException(capturing, "could not rebuild its lambda " + implName + ": " + e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new InvalidClassException(capturing, "could not rebuild its lambda " + implName + ": " + e);
+        }
+    }
+
+    private static void writeValue(Object value, DataOutputStream out, String what) throws IOException {
+        byte[] item = Codec.encodeValue(value, what);
+        out.writeInt(item.length);
+        out.write(item);
+    }
+
+    private static Object readValue(DataInputStream in, ClassLoader loader) throws IOException, ClassNotFoundException {
+        byte[] item = new byte[in.readInt()];
+        in.readFully(item);
+        return Codec.decodeValue(item, loader);
+    }
+}
