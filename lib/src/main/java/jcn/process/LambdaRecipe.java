@@ -76,27 +76,22 @@ final class LambdaRecipe {
     }
 
     /**
-     * The task in recipe form, or {@code null} when it is not a lambda (nor a map step applying
-     * one) and must go through an object stream. {@code what} names the task in error messages.
+     * The task in recipe form, given the recipe of its lambda (the task itself, or the function
+     * of a map step), or {@code null} when the task is neither and must go through an object
+     * stream. {@code what} names the task in error messages.
      */
-    static byte[] encodeTask(Object task, String what) {
+    static byte[] encodeTask(Object task, SerializedLambda recipe, String what) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             if (task instanceof ProcessPool.Apply<?, ?> apply) {
-                SerializedLambda function = of(apply.function());
-                if (function == null) {
-                    return null;
-                }
                 out.writeByte(APPLY);
-                write(function, out, what);
+                write(recipe, out, what);
                 writeValue(apply.input(), out, what);
-            } else {
-                SerializedLambda lambda = of(task);
-                if (lambda == null) {
-                    return null;
-                }
+            } else if (task instanceof ProcessTask<?>) {
                 out.writeByte(LAMBDA);
-                write(lambda, out, what);
+                write(recipe, out, what);
+            } else {
+                return null;
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

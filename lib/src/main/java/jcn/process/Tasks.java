@@ -24,18 +24,12 @@ final class Tasks {
          */
         static Prepared of(Object task, Class<?> codeOf, Object lambda, String what) {
             CellCode code = CellCode.of(codeOf);
-            byte[] bytes = LambdaRecipe.encodeTask(task, what);
-            return new Prepared(bytes != null ? bytes : Codec.serialize(task, what), code, Tasks.codeClasses(lambda));
+            SerializedLambda recipe = LambdaRecipe.of(lambda);
+            byte[] bytes = recipe == null ? null : LambdaRecipe.encodeTask(task, recipe, what);
+            // The class holding a lambda's code: the child may load it, since the parent chose to send that code.
+            List<String> codeClasses = recipe == null ? List.of() : List.of(recipe.getCapturingClass().replace('/', '.'));
+            return new Prepared(bytes != null ? bytes : Codec.serialize(task, what), code, codeClasses);
         }
-    }
-
-    /**
-     * The class that holds a lambda's code: the child must load it to rebuild the lambda, and
-     * may, since the parent chose to send that code. Empty for anything but a serialisable lambda.
-     */
-    static List<String> codeClasses(Object lambda) {
-        SerializedLambda serialized = LambdaRecipe.of(lambda);
-        return serialized == null ? List.of() : List.of(serialized.getCapturingClass().replace('/', '.'));
     }
 
     static byte[] frame(long id, Prepared task, CellCode.Shipment shipment) {
