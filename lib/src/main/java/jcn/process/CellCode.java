@@ -44,12 +44,16 @@ final class CellCode {
     private final Map<String, Class<?>> loaded;
     private final List<String> classpath;
     private final ClassLoader loader;
+    private final int urlCount;
+
+    private static volatile CellCode lastJJava;
 
     private CellCode(Map<String, byte[]> declared, Map<String, Class<?>> loaded, List<String> classpath, ClassLoader loader) {
         this.declared = declared;
         this.loaded = loaded;
         this.classpath = classpath;
         this.loader = loader;
+        this.urlCount = loader instanceof URLClassLoader u ? u.getURLs().length : 0;
     }
 
     /** Finds where {@code type}'s code comes from and how to send it. */
@@ -60,7 +64,14 @@ final class CellCode {
             return CLASSPATH;
         }
         if (JJAVA_LOADER.equals(loader.getClass().getName())) {
-            return fromJJava(loader);
+            // Reflection on every task would cost more than the task; the kernel has one loader,
+            // whose jar list only grows (with %classpath).
+            CellCode last = lastJJava;
+            if (last != null && last.loader == loader && last.urlCount == ((URLClassLoader) loader).getURLs().length) {
+                return last;
+            }
+            lastJJava = fromJJava(loader);
+            return lastJJava;
         }
         throw new IllegalArgumentException("cannot send " + type.getName() + " to a child JVM: it was loaded by "
                 + loader.getClass().getName() + ", which keeps its classes where this library cannot read them. Tasks can"
@@ -152,35 +163,34 @@ final class CellCode {
 
         /** Writes the classes and variables the child lacks; a class changed since it was sent resets the child's loader. */
         synchronized void writeDelta(CellCode code, DataOutputStream out) throws IOException {
-            Map<String, byte[]> now = new HashMap<>(code.declared);
+            // One pass, no copy: a notebook holds a class per snippet, hundreds of them, and this
+            // runs for every task. JJava's map is concurrent, so reading it while a cell runs is safe.
+            List<Map.Entry<String, byte[]>> fresh = new ArrayList<>();
             boolean reset = false;
-            for (Map.Entry<String, byte[]> e : now.entrySet()) {
+            for (Map.Entry<String, byte[]> e : code.declared.entrySet()) {
                 byte[] before = sent.get(e.getKey());
-                if (before != null && before != e.getValue()) {
+                if (before == null) {
+                    fresh.add(e);
+                } else if (before != e.getValue()) {
                     reset = true;
                     break;
                 }
             }
             if (reset) {
                 sent.clear();
-            }
-            List<String> fresh = new ArrayList<>();
-            for (Map.Entry<String, byte[]> e : now.entrySet()) {
-                if (!sent.containsKey(e.getKey())) {
-                    fresh.add(e.getKey());
-                }
+                fresh = new ArrayList<>(code.declared.entrySet());
             }
             out.writeBoolean(reset);
             out.writeInt(fresh.size());
-            for (String name : fresh) {
-                Hub.writeString(out, name);
-                byte[] bytes = now.get(name);
-                out.writeInt(bytes.length);
-                out.write(bytes);
-                sent.put(name, bytes);
+            for (Map.Entry<String, byte[]> e : fresh) {
+                Hub.writeString(out, e.getKey());
+                out.writeInt(e.getValue().length);
+                out.write(e.getValue());
+                sent.put(e.getKey(), e.getValue());
             }
             List<Object[]> variables = new ArrayList<>();
-            for (String name : fresh) {
+            for (Map.Entry<String, byte[]> e : fresh) {
+                String name = e.getKey();
                 Class<?> wrapper = code.loaded.get(name);
                 if (wrapper != null && WRAPPER.matcher(name).matches()) {
                     collectVariables(wrapper, variables);
