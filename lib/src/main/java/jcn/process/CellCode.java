@@ -224,7 +224,7 @@ final class CellCode {
                     if (value == null) {
                         continue;
                     }
-                    byte[] bytes = Codec.serialize(value, "variable " + f.getName());
+                    byte[] bytes = Codec.encodeValue(value, "variable " + f.getName());
                     into.add(new Object[] {wrapper.getName(), f.getName(), bytes});
                 } catch (RuntimeException | ReflectiveOperationException e) {
                     // a variable that cannot be copied (a pool, a table, a thread) stays at its default in the child

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The child's side of {@link CellCode}: a class loader that defines the cell classes the
@@ -27,6 +28,13 @@ final class ChildCode extends URLClassLoader {
     private static volatile ChildCode current;
 
     private final ConcurrentHashMap<String, byte[]> classes = new ConcurrentHashMap<>();
+    // Copies of notebook variables by the class that holds them, set when that class is loaded:
+    // a notebook has a class per snippet, and loading them all at the start would cost more
+    // than most tasks.
+    private final ConcurrentHashMap<String, ConcurrentLinkedQueue<Variable>> variables = new ConcurrentHashMap<>();
+
+    private record Variable(String field, byte[] value) {
+    }
 
     private ChildCode() {
         super("jcn-cells", codePath, ChildCode.class.getClassLoader());
@@ -76,13 +84,13 @@ final class ChildCode extends URLClassLoader {
             String field = Hub.readString(in);
             byte[] value = new byte[in.readInt()];
             in.readFully(value);
-            try {
-                Class<?> type = Class.forName(owner, true, code);
-                Field f = type.getDeclaredField(field);
-                f.setAccessible(true);
-                f.set(null, Codec.deserialize(value, code, true));
-            } catch (ReflectiveOperationException | IOException | RuntimeException | LinkageError e) {
-                // a variable whose copy cannot be read keeps its default value, as it would under spawn
+            code.variables.computeIfAbsent(owner, k -> new ConcurrentLinkedQueue<>()).add(new Variable(field, value));
+        }
+        // A class the child has already loaded takes its new copies now; the others when first loaded.
+        for (String owner : List.copyOf(code.variables.keySet())) {
+            Class<?> loaded = code.findLoadedClass(owner);
+            if (loaded != null) {
+                code.setVariables(loaded);
             }
         }
         return code;
@@ -112,6 +120,24 @@ final class ChildCode extends URLClassLoader {
         if (bytes == null) {
             return super.findClass(name);
         }
-        return defineClass(name, bytes, 0, bytes.length);
+        Class<?> defined = defineClass(name, bytes, 0, bytes.length);
+        setVariables(defined);
+        return defined;
+    }
+
+    private void setVariables(Class<?> owner) {
+        ConcurrentLinkedQueue<Variable> copies = variables.remove(owner.getName());
+        if (copies == null) {
+            return;
+        }
+        for (Variable v : copies) {
+            try {
+                Field f = owner.getDeclaredField(v.field());
+                f.setAccessible(true);
+                f.set(null, Codec.decodeValue(v.value(), this, true));
+            } catch (ReflectiveOperationException | IOException | RuntimeException | LinkageError e) {
+                // a variable whose copy cannot be read keeps its default value, as it would under spawn
+            }
+        }
     }
 }

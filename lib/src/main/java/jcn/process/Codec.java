@@ -120,6 +120,11 @@ final class Codec {
 
     /** Decodes what {@link #encodeValue} wrote; the end mark decodes to {@code null}. */
     static Object decodeValue(byte[] item, ClassLoader loader) throws IOException, ClassNotFoundException {
+        return decodeValue(item, loader, false);
+    }
+
+    /** The same; a {@code quiet} decoding refuses a class off the allow-list without printing. */
+    static Object decodeValue(byte[] item, ClassLoader loader, boolean quiet) throws IOException, ClassNotFoundException {
         ByteBuffer buffer = ByteBuffer.wrap(item, 1, item.length - 1);
         return switch (item[0]) {
             case INT -> buffer.getInt();
@@ -128,7 +133,7 @@ final class Codec {
             case STRING -> new String(item, 1, item.length - 1, StandardCharsets.UTF_8);
             case BYTES -> java.util.Arrays.copyOfRange(item, 1, item.length);
             case END, NULL -> null;
-            case SERIALIZED -> deserialize(java.util.Arrays.copyOfRange(item, 1, item.length), loader, false);
+            case SERIALIZED -> deserialize(java.util.Arrays.copyOfRange(item, 1, item.length), loader, quiet);
             default -> throw new IllegalStateException("corrupt value (tag " + item[0] + ")");
         };
     }
