@@ -5,6 +5,10 @@ cell the kernel is asked which threads and child processes are still alive; anyt
 notebook started and left running is a failure, because the kernel drops output printed
 after a cell ends and a reader's next cell would inherit the mess.
 
+A notebook whose only failure is a claim about a measurement (a jcn.check.Claim that
+disagreed, such as a speed-up on this shared 2-core machine) runs once more in a fresh kernel;
+it passes only if that run passes every claim, and the report says it needed a retry.
+
 Executed copies go to notebooks/target/executed/ unless --in-place is given (the README's
 refresh command), which rewrites the committed notebooks with the new outputs.
 
@@ -54,6 +58,10 @@ JDK_THREAD_CLASSES = {"jdk.internal.misc.CarrierThread", "jdk.internal.misc.Inno
 
 class NotebookFailure(Exception):
     """A notebook did not pass; the message is the whole report for a reader."""
+
+
+# What a cell's error says when a notebook's claim (jcn.check.Claim) disagreed with a measurement.
+CLAIM_FAILED = "jcn.check.ClaimFailedException"
 
 
 def first_lines(source, n=3):
@@ -264,11 +272,25 @@ def main(argv=None):
         problems = check_committed(nbformat.read(path, as_version=4), path.name) if args.check_committed else []
         target = path if args.in_place else out_dir / path.name
         try:
-            result = asyncio.run(execute(path, args.timeout, target, baseline, args.twice))
+            try:
+                result = asyncio.run(execute(path, args.timeout, target, baseline, args.twice))
+            except NotebookFailure as first:
+                # A claim about measured speed can meet a moment when something else holds a core of
+                # this shared machine; one fresh run decides. Any other failure stands at once.
+                if CLAIM_FAILED not in str(first):
+                    raise
+                print(f"{path.name}: a measured claim failed; running the notebook once more in a fresh kernel\n"
+                      f"{first}", file=sys.stderr)
+                try:
+                    result = asyncio.run(execute(path, args.timeout, target, baseline, args.twice))
+                except NotebookFailure as second:
+                    first_line = str(first).splitlines()[0]
+                    raise NotebookFailure(f"{second}\n(the first attempt had failed too: {first_line})")
+                result["retried_after"] = str(first)
             result["committed_problems"] = problems
             results.append(result)
-            print(f"ran {path.name} in {result['seconds']}s (kernel ready in {result['kernel_start_seconds']}s)",
-                  file=sys.stderr)
+            print(f"ran {path.name} in {result['seconds']}s (kernel ready in {result['kernel_start_seconds']}s)"
+                  + (" after one retry" if "retried_after" in result else ""), file=sys.stderr)
         except NotebookFailure as e:
             failures.append(str(e))
             results.append({"notebook": path.name, "failure": str(e), "committed_problems": problems})
@@ -287,6 +309,8 @@ def main(argv=None):
                     [f"(as committed) {p}" for p in r["committed_problems"]]
             status = "failed" if lines else "passed"
             body = "\n".join(lines) if lines else f"ran in {r['seconds']}s (kernel ready in {r['kernel_start_seconds']}s)"
+            if not lines and "retried_after" in r:
+                body += "\nafter one retry; the first attempt failed: " + r["retried_after"]
             (report_dir / (r["notebook"] + ".result")).write_text(status + "\n" + body + "\n")
     for f in failures:
         print("FAILED " + f, file=sys.stderr)

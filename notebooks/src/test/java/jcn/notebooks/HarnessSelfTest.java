@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Shows that the notebook harness can fail: fixture notebooks that throw, leak a thread,
- * leak a child process or were never run must each be reported, with the cell named.
+ * leak a child process or were never run must each be reported, with the cell named; a
+ * measured claim that fails gets exactly one fresh run, and one that keeps failing fails.
  */
 class HarnessSelfTest {
 
@@ -31,6 +32,28 @@ class HarnessSelfTest {
                         FIXTURES.resolve("renders-table.ipynb"),
                         FIXTURES.resolve("fails-on-rerun.ipynb")),
                 List.of("--check-committed", "--twice", "--timeout", "60"), Duration.ofMinutes(5), REPORTS);
+        // Not checked as committed: these two are about the retry of a failed claim alone.
+        results = new java.util.HashMap<>(results);
+        results.putAll(Harness.run(List.of(
+                        FIXTURES.resolve("claim-fails-once.ipynb"),
+                        FIXTURES.resolve("claim-always-fails.ipynb")),
+                List.of("--twice", "--timeout", "60"), Duration.ofMinutes(3), REPORTS.resolveSibling("claims")));
+    }
+
+    @Test
+    void aClaimThatFailsOnceGetsOneFreshRunAndTheReportSaysSo() {
+        Harness.Result r = results.get("claim-fails-once.ipynb");
+        assertTrue(r.passed(), r.report());
+        assertTrue(r.report().contains("after one retry; the first attempt failed"), r.report());
+        assertTrue(r.report().contains("the fixture's measurement holds on a second attempt"), r.report());
+    }
+
+    @Test
+    void aClaimThatKeepsFailingFailsTheNotebook() {
+        Harness.Result r = results.get("claim-always-fails.ipynb");
+        assertFalse(r.passed(), r.report());
+        assertTrue(r.report().contains("a fixture that never holds"), r.report());
+        assertTrue(r.report().contains("the first attempt had failed too"), r.report());
     }
 
     @Test
