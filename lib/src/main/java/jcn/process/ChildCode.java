@@ -9,7 +9,9 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -79,15 +81,17 @@ final class ChildCode extends URLClassLoader {
             code.classes.put(name, bytes);
         }
         int vars = in.readInt();
+        Set<String> owners = new HashSet<>();
         for (int i = 0; i < vars; i++) {
             String owner = Hub.readString(in);
             String field = Hub.readString(in);
             byte[] value = new byte[in.readInt()];
             in.readFully(value);
             code.variables.computeIfAbsent(owner, k -> new ConcurrentLinkedQueue<>()).add(new Variable(field, value));
+            owners.add(owner);
         }
         // A class the child has already loaded takes its new copies now; the others when first loaded.
-        for (String owner : List.copyOf(code.variables.keySet())) {
+        for (String owner : owners) {
             Class<?> loaded = code.findLoadedClass(owner);
             if (loaded != null) {
                 code.setVariables(loaded);

@@ -74,7 +74,9 @@ final class Codec {
 
     /** Encodes a queue item: small values compactly, the rest serialised. */
     static byte[] encodeItem(Object item) {
-        return encodeValue(item, "a queue item of type " + item.getClass().getName());
+        byte[] small = encodeSmall(item);
+        // The message is built only for an item that needs it: queues put millions of small ones.
+        return small != null ? small : encodeSerialized(item, "a queue item of type " + item.getClass().getName());
     }
 
     /**
@@ -82,6 +84,12 @@ final class Codec {
      * rest serialised, failing as {@link #serialize} does with {@code what} in the message.
      */
     static byte[] encodeValue(Object item, String what) {
+        byte[] small = encodeSmall(item);
+        return small != null ? small : encodeSerialized(item, what);
+    }
+
+    /** The compact form of {@code null}, a boxed int, long or double, a string or bytes; else {@code null}. */
+    private static byte[] encodeSmall(Object item) {
         if (item == null) {
             return new byte[] {NULL};
         }
@@ -107,6 +115,10 @@ final class Codec {
             System.arraycopy(b, 0, out, 1, b.length);
             return out;
         }
+        return null;
+    }
+
+    private static byte[] encodeSerialized(Object item, String what) {
         byte[] ser = serialize(item, what);
         byte[] out = new byte[ser.length + 1];
         out[0] = SERIALIZED;
