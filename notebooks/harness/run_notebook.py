@@ -5,9 +5,10 @@ cell the kernel is asked which threads and child processes are still alive; anyt
 notebook started and left running is a failure, because the kernel drops output printed
 after a cell ends and a reader's next cell would inherit the mess.
 
-A notebook whose only failure is a claim about a measurement (a jcn.check.Claim that
-disagreed, such as a speed-up on this shared 2-core machine) runs once more in a fresh kernel;
-it passes only if that run passes every claim, and the report says it needed a retry.
+A notebook that fails on a claim (a jcn.check.Claim that disagreed; the ones that waver are
+about measured speed on a shared 2-core machine) runs once more in a fresh kernel; it passes
+only if that run passes every claim, and the report says it needed a retry. A claim that does
+not depend on timing fails the same way twice.
 
 Executed copies go to notebooks/target/executed/ unless --in-place is given (the README's
 refresh command), which rewrites the committed notebooks with the new outputs.

@@ -188,7 +188,7 @@ final class CellCode {
                 out.write(e.getValue());
                 sent.put(e.getKey(), e.getValue());
             }
-            List<Object[]> variables = new ArrayList<>();
+            List<VariableCopy> variables = new ArrayList<>();
             for (Map.Entry<String, byte[]> e : fresh) {
                 String name = e.getKey();
                 Class<?> wrapper = code.loaded.get(name);
@@ -197,16 +197,19 @@ final class CellCode {
                 }
             }
             out.writeInt(variables.size());
-            for (Object[] v : variables) {
-                Hub.writeString(out, (String) v[0]);
-                Hub.writeString(out, (String) v[1]);
-                byte[] value = (byte[]) v[2];
-                out.writeInt(value.length);
-                out.write(value);
+            for (VariableCopy v : variables) {
+                Hub.writeString(out, v.owner());
+                Hub.writeString(out, v.field());
+                out.writeInt(v.value().length);
+                out.write(v.value());
             }
         }
 
-        private static void collectVariables(Class<?> wrapper, List<Object[]> into) {
+        /** A notebook variable's value, encoded, and where it goes in the child. */
+        private record VariableCopy(String owner, String field, byte[] value) {
+        }
+
+        private static void collectVariables(Class<?> wrapper, List<VariableCopy> into) {
             Field[] fields;
             try {
                 fields = wrapper.getDeclaredFields();
@@ -225,7 +228,7 @@ final class CellCode {
                         continue;
                     }
                     byte[] bytes = Codec.encodeValue(value, "variable " + f.getName());
-                    into.add(new Object[] {wrapper.getName(), f.getName(), bytes});
+                    into.add(new VariableCopy(wrapper.getName(), f.getName(), bytes));
                 } catch (RuntimeException | ReflectiveOperationException e) {
                     // a variable that cannot be copied (a pool, a table, a thread) stays at its default in the child
                 }

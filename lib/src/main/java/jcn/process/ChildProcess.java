@@ -35,7 +35,7 @@ public final class ChildProcess<T> {
 
     private static final AtomicInteger NUMBERS = new AtomicInteger();
 
-    private final Object task;
+    private final ProcessTask<?> task;
     private final Class<?> codeOf;
     private volatile String name;
     private volatile List<String> jvmOptions = List.of();
@@ -45,7 +45,7 @@ public final class ChildProcess<T> {
     private volatile ClassLoader resultLoader;
     private volatile Wire.Frame answer;
 
-    private ChildProcess(Object task, Class<?> codeOf) {
+    private ChildProcess(ProcessTask<?> task, Class<?> codeOf) {
         this.task = task;
         this.codeOf = codeOf;
         this.name = "child-" + NUMBERS.incrementAndGet();

@@ -76,22 +76,19 @@ final class LambdaRecipe {
     }
 
     /**
-     * The task in recipe form, given the recipe of its lambda (the task itself, or the function
-     * of a map step), or {@code null} when the task is neither and must go through an object
-     * stream. {@code what} names the task in error messages.
+     * The task in recipe form, given the recipe of its lambda: the task itself, or the function
+     * of a map step. {@code what} names the task in error messages.
      */
-    static byte[] encodeTask(Object task, SerializedLambda recipe, String what) {
+    static byte[] encodeTask(ProcessTask<?> task, SerializedLambda recipe, String what) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             if (task instanceof ProcessPool.Apply<?, ?> apply) {
                 out.writeByte(APPLY);
                 write(recipe, out, what);
                 writeValue(apply.input(), out, what);
-            } else if (task instanceof ProcessTask<?>) {
+            } else {
                 out.writeByte(LAMBDA);
                 write(recipe, out, what);
-            } else {
-                return null;
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -118,15 +115,15 @@ final class LambdaRecipe {
     }
 
     private static void write(SerializedLambda s, DataOutputStream out, String what) throws IOException {
-        out.writeUTF(s.getCapturingClass());
-        out.writeUTF(s.getFunctionalInterfaceClass());
-        out.writeUTF(s.getFunctionalInterfaceMethodName());
-        out.writeUTF(s.getFunctionalInterfaceMethodSignature());
+        Hub.writeString(out, s.getCapturingClass());
+        Hub.writeString(out, s.getFunctionalInterfaceClass());
+        Hub.writeString(out, s.getFunctionalInterfaceMethodName());
+        Hub.writeString(out, s.getFunctionalInterfaceMethodSignature());
         out.writeInt(s.getImplMethodKind());
-        out.writeUTF(s.getImplClass());
-        out.writeUTF(s.getImplMethodName());
-        out.writeUTF(s.getImplMethodSignature());
-        out.writeUTF(s.getInstantiatedMethodType());
+        Hub.writeString(out, s.getImplClass());
+        Hub.writeString(out, s.getImplMethodName());
+        Hub.writeString(out, s.getImplMethodSignature());
+        Hub.writeString(out, s.getInstantiatedMethodType());
         out.writeInt(s.getCapturedArgCount());
         for (int i = 0; i < s.getCapturedArgCount(); i++) {
             writeValue(s.getCapturedArg(i), out, what);
@@ -134,15 +131,15 @@ final class LambdaRecipe {
     }
 
     private static Object read(DataInputStream in, ClassLoader loader) throws IOException, ClassNotFoundException {
-        String capturing = in.readUTF().replace('/', '.');
-        String fi = in.readUTF();
-        String fiName = in.readUTF();
-        String fiSignature = in.readUTF();
+        String capturing = Hub.readString(in).replace('/', '.');
+        String fi = Hub.readString(in);
+        String fiName = Hub.readString(in);
+        String fiSignature = Hub.readString(in);
         int implKind = in.readInt();
-        String implClass = in.readUTF();
-        String implName = in.readUTF();
-        String implSignature = in.readUTF();
-        String instantiated = in.readUTF();
+        String implClass = Hub.readString(in);
+        String implName = Hub.readString(in);
+        String implSignature = Hub.readString(in);
+        String instantiated = Hub.readString(in);
         Object[] captured = new Object[in.readInt()];
         for (int i = 0; i < captured.length; i++) {
             captured[i] = readValue(in, loader);

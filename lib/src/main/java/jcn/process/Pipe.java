@@ -56,7 +56,7 @@ final class Pipe {
 
     /**
      * Hands frames to {@code listener} from now on, frames already received first, instead of
-     * keeping them for {@link #receive()}: a pool answers on this thread and saves a hand-over.
+     * keeping them for {@link #receive(long)}: a pool answers on this thread and saves a hand-over.
      */
     void listen(Listener listener) {
         synchronized (frames) {
@@ -104,17 +104,7 @@ final class Pipe {
         toChild.flush();
     }
 
-    /** The next frame from the child; {@link EOFException} once its stdout has ended. */
-    Wire.Frame receive() throws IOException, InterruptedException {
-        Wire.Frame frame = frames.take();
-        if (frame == END) {
-            frames.add(END);
-            throw new EOFException(name + " closed its output");
-        }
-        return frame;
-    }
-
-    /** Like {@link #receive()}, or {@code null} after {@code nanos}. */
+    /** The next frame from the child, or {@code null} after {@code nanos}; {@link EOFException} once its stdout has ended. */
     Wire.Frame receive(long nanos) throws IOException, InterruptedException {
         Wire.Frame frame = frames.poll(nanos, TimeUnit.NANOSECONDS);
         if (frame == END) {

@@ -174,7 +174,7 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> CompletableFuture<T> enqueue(Object task, Class<?> codeOf, Object lambda, String label) {
+    private <T> CompletableFuture<T> enqueue(ProcessTask<?> task, Class<?> codeOf, Object lambda, String label) {
         if (shutdown) {
             throw new IllegalStateException(name + " is shut down and takes no more tasks; make a new pool");
         }

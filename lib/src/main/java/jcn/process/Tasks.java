@@ -1,7 +1,6 @@
 package jcn.process;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,13 +21,15 @@ final class Tasks {
          * Serialises {@code task}; {@code codeOf} is the class whose loader has the code, and
          * {@code lambda} the task itself or the function a map applies.
          */
-        static Prepared of(Object task, Class<?> codeOf, Object lambda, String what) {
+        static Prepared of(ProcessTask<?> task, Class<?> codeOf, Object lambda, String what) {
             CellCode code = CellCode.of(codeOf);
             SerializedLambda recipe = LambdaRecipe.of(lambda);
-            byte[] bytes = recipe == null ? null : LambdaRecipe.encodeTask(task, recipe, what);
+            if (recipe == null) {
+                return new Prepared(Codec.serialize(task, what), code, List.of());
+            }
             // The class holding a lambda's code: the child may load it, since the parent chose to send that code.
-            List<String> codeClasses = recipe == null ? List.of() : List.of(recipe.getCapturingClass().replace('/', '.'));
-            return new Prepared(bytes != null ? bytes : Codec.serialize(task, what), code, codeClasses);
+            return new Prepared(LambdaRecipe.encodeTask(task, recipe, what), code,
+                    List.of(recipe.getCapturingClass().replace('/', '.')));
         }
     }
 
@@ -64,9 +65,5 @@ final class Tasks {
             throw new ChildFailedException(child, "its result could not be read here: " + e, null);
         }
         throw new ChildFailedException(child, "it answered with an unknown frame type " + frame.type(), null);
-    }
-
-    static long id(Wire.Frame frame) throws IOException {
-        return new DataInputStream(new java.io.ByteArrayInputStream(frame.payload())).readLong();
     }
 }

@@ -30,7 +30,7 @@ class LambdaRecipeTest {
         }
     }
 
-    private static Object roundTrip(Object task) throws Exception {
+    private static Object roundTrip(ProcessTask<?> task) throws Exception {
         SerializedLambda recipe = LambdaRecipe.of(task instanceof ProcessPool.Apply<?, ?> a ? a.function() : task);
         assertNotNull(recipe, "a serialisable lambda has a recipe");
         byte[] bytes = LambdaRecipe.encodeTask(task, recipe, "a test task");
