@@ -101,11 +101,6 @@ final class Hub {
         }
     }
 
-    static boolean isLocal(String socketPath, long id) {
-        Hub hub = current();
-        return hub != null && hub.socket.toString().equals(socketPath) && hub.endpoints.containsKey(id);
-    }
-
     static Endpoint local(String socketPath, long id) {
         Hub hub = current();
         return hub != null && hub.socket.toString().equals(socketPath) ? hub.endpoints.get(id) : null;

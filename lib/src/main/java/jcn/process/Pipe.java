@@ -114,15 +114,6 @@ final class Pipe {
         return frame;
     }
 
-    /** Closes the child's stdin: a child takes that as the end of its parent and halts. */
-    synchronized void closeInput() {
-        try {
-            toChild.close();
-        } catch (IOException ignored) {
-            // the child is gone already
-        }
-    }
-
     private void split(InputStream raw) {
         BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
         DataInputStream data = new DataInputStream(in);

@@ -51,13 +51,6 @@ final class Wire implements Closeable {
         }
     }
 
-    void writeRaw(byte[] bytes) throws IOException {
-        synchronized (writeLock) {
-            out.write(bytes);
-            out.flush();
-        }
-    }
-
     /** Sends one frame and flushes it. */
     void send(int type, byte[] payload) throws IOException {
         synchronized (writeLock) {
