@@ -81,7 +81,7 @@ final class ChildCode extends URLClassLoader {
             code.classes.put(name, bytes);
         }
         int vars = in.readInt();
-        Set<String> owners = new HashSet<>();
+        Set<String> owners = vars == 0 ? Set.of() : new HashSet<>();
         for (int i = 0; i < vars; i++) {
             String owner = Hub.readString(in);
             String field = Hub.readString(in);
