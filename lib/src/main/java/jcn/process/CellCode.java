@@ -160,6 +160,17 @@ final class CellCode {
     /** What one child has received so far, so each class and variable travels once. */
     static final class Shipment {
         private final Map<String, byte[]> sent = new HashMap<>();
+        private int secretsSent = Integer.MIN_VALUE;
+
+        /** This JVM's hub secrets if they changed since the child last got them, else {@code null}. */
+        synchronized String secretsIfNew() {
+            int version = Hub.secretsVersion();
+            if (version == secretsSent) {
+                return null;
+            }
+            secretsSent = version;
+            return Hub.secretsForChild();
+        }
 
         /** Writes the classes and variables the child lacks; a class changed since it was sent resets the child's loader. */
         synchronized void writeDelta(CellCode code, DataOutputStream out) throws IOException {

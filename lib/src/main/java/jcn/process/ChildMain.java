@@ -124,6 +124,9 @@ public final class ChildMain {
         long taskId = in.readLong();
         Object result;
         try {
+            if (in.readBoolean()) {
+                Hub.learnSecrets(Hub.readString(in));
+            }
             ChildCode code = ChildCode.apply(in);
             int allowed = in.readInt();
             for (int i = 0; i < allowed; i++) {

@@ -38,6 +38,8 @@ final class Hub {
     /** Secrets of every hub this JVM may talk to: its own and those its parents passed down. */
     private static final Map<String, byte[]> KNOWN = new ConcurrentHashMap<>();
     private static final AtomicLong IDS = new AtomicLong();
+    /** Bumped whenever {@link #KNOWN} changes, so a worker is sent the secrets only when they are new to it. */
+    private static final java.util.concurrent.atomic.AtomicInteger VERSION = new java.util.concurrent.atomic.AtomicInteger();
     private static Hub current;
 
     final Path socket;
@@ -55,6 +57,7 @@ final class Hub {
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         KNOWN.put(socket.toString(), secret);
+        VERSION.incrementAndGet();
         acceptor = new Thread(this::acceptLoop, "jcn-hub");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -129,6 +132,11 @@ final class Hub {
         return sb.toString();
     }
 
+    /** Changes whenever the secrets this JVM knows change. */
+    static int secretsVersion() {
+        return VERSION.get();
+    }
+
     static void learnSecrets(String encoded) {
         for (String entry : encoded.split(";")) {
             int eq = entry.lastIndexOf('=');
@@ -136,6 +144,7 @@ final class Hub {
                 KNOWN.put(entry.substring(0, eq), HexFormat.of().parseHex(entry.substring(eq + 1)));
             }
         }
+        VERSION.incrementAndGet();
     }
 
     private void acceptLoop() {
@@ -187,6 +196,7 @@ final class Hub {
             // a leftover empty directory in /tmp is harmless
         }
         KNOWN.remove(socket.toString());
+        VERSION.incrementAndGet();
     }
 
     /** An endpoint's place in a hub. */

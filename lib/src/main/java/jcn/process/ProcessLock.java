@@ -3,14 +3,17 @@ package jcn.process;
 import java.io.IOException;
 import java.io.Serial;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -25,10 +28,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * }
  * }</pre>
  *
- * <p>It is kept by the JVM that made it and granted first come, first served. It is not
- * reentrant: a thread that holds it and asks again gets an {@link IllegalStateException}
- * rather than a deadlock. If a holder's process dies, its hold ends with it, so one crashed
- * child cannot stop the others. {@link #close()} in the JVM that made it ends it for all.
+ * <p>Contract:
+ * <ul>
+ *   <li>At most one holder at a time across all processes; it is granted first come, first
+ *       served. It can be made before or after the pools and children that use it.</li>
+ *   <li>Not reentrant: a thread that holds it and asks again gets an
+ *       {@link IllegalStateException} at once, where Python's {@code Lock} would block forever.</li>
+ *   <li>{@link #acquire(Duration)} blocks until granted, the timeout, or an interrupt. A
+ *       timed-out or interrupted acquire leaves nothing behind: if the grant crossed the
+ *       withdrawal, a timed-out acquire returns holding the lock, and an interrupted one hands
+ *       it straight back before it throws.</li>
+ *   <li>{@link Held#close()} releases it and may be called from any thread (Python's
+ *       {@code Lock.release} too); a second call does nothing.</li>
+ *   <li>If a holder's process dies, its hold ends with it, so one crashed child cannot stop the
+ *       others; CPython's {@code multiprocessing.Lock} stays locked in that case.</li>
+ *   <li>{@link #close()} in the JVM that made it ends it for all: waiting and later acquires
+ *       throw {@link IllegalStateException}. Elsewhere it lets go of this JVM's connection.</li>
+ * </ul>
  */
 public final class ProcessLock implements AutoCloseable, Serializable {
 
@@ -44,37 +60,32 @@ public final class ProcessLock implements AutoCloseable, Serializable {
     static final int CANCEL = 33;
     static final int CANCELLED = 34;
 
-    private final String hub;
-    private final long id;
-
-    private transient volatile Broker broker;
-    private transient volatile Client client;
-    private transient volatile Hub.Registration registration;
-    private transient volatile boolean closed;
+    private final SharedRef<Broker, Client> ref;
     private transient volatile Thread holder;
-    private transient ReentrantLock local;
+    private transient Semaphore local;
 
     /** Proof of holding the lock; closing it releases the lock. */
     public interface Held extends AutoCloseable {
-        /** Releases the lock; a second call does nothing. */
+        /** Releases the lock, from any thread; a second call does nothing. */
         @Override
         void close();
     }
 
-    private ProcessLock(Hub.Registration registration, Broker broker) {
-        this.hub = registration.socketPath();
-        this.id = registration.id();
-        this.registration = registration;
-        this.broker = broker;
+    private ProcessLock(Broker broker) {
+        this.ref = SharedRef.register(broker, "lock");
     }
 
     /** A new lock, free. */
     public static ProcessLock create() {
-        Broker broker = new Broker();
-        return new ProcessLock(Hub.register(broker), broker);
+        return new ProcessLock(new Broker());
     }
 
-    /** Waits for the lock, at most {@link #DEFAULT_TIMEOUT}. */
+    /**
+     * Waits for the lock, at most {@link #DEFAULT_TIMEOUT}.
+     *
+     * @throws IllegalStateException if the default timeout passed, this thread already holds
+     *                               the lock, or the lock is closed
+     */
     public Held acquire() throws InterruptedException {
         try {
             return acquire(DEFAULT_TIMEOUT);
@@ -86,110 +97,84 @@ public final class ProcessLock implements AutoCloseable, Serializable {
     /**
      * Waits at most {@code timeout} for the lock.
      *
-     * @throws TimeoutException       if another holder kept it all that time
+     * @throws TimeoutException       if other holders kept it all that time
+     * @throws InterruptedException   if interrupted while waiting; the lock is not held then
      * @throws IllegalStateException  if this thread already holds it, or the lock is closed
      */
     public Held acquire(Duration timeout) throws InterruptedException, TimeoutException {
         Objects.requireNonNull(timeout, "timeout");
-        if (closed) {
-            throw new IllegalStateException("this lock is closed");
-        }
         if (holder == Thread.currentThread()) {
             throw new IllegalStateException("this thread already holds the lock; ProcessLock is not reentrant");
         }
-        long deadline = QueueBroker.deadline(timeout);
-        ReentrantLock threads = threads();
-        if (!threads.tryLock(QueueBroker.remaining(deadline), TimeUnit.NANOSECONDS)) {
+        long deadline = Time.deadline(timeout);
+        Broker b = ref.attach(Client::new, "make a new one with ProcessLock.create()");
+        // Threads of this JVM queue here first, so the broker sees one request per JVM at a time.
+        Semaphore threads = threads();
+        if (!threads.tryAcquire(Time.remaining(deadline), TimeUnit.NANOSECONDS)) {
             throw new TimeoutException("another thread of this process held the lock for the whole wait");
         }
+        long request;
         try {
-            Broker b = attach();
-            if (b != null) {
-                b.acquireLocal(deadline);
-            } else {
-                client.acquire(deadline);
-            }
+            request = b != null ? b.acquireLocal(deadline) : ref.client().acquire(deadline);
         } catch (InterruptedException | TimeoutException | RuntimeException e) {
-            threads.unlock();
+            threads.release();
             throw e;
         }
         holder = Thread.currentThread();
         return new Held() {
-            private boolean released;
+            private final AtomicBoolean released = new AtomicBoolean();
 
             @Override
             public void close() {
-                if (released) {
+                if (!released.compareAndSet(false, true)) {
                     return;
                 }
-                released = true;
                 holder = null;
                 try {
-                    Broker b = broker;
+                    Broker b = ref.broker();
                     if (b != null) {
                         b.releaseLocal();
-                    } else if (client != null) {
-                        client.release();
+                    } else if (ref.client() != null) {
+                        ref.client().release(request);
                     }
                 } finally {
-                    threads.unlock();
+                    threads.release();
                 }
             }
         };
     }
 
-    private synchronized ReentrantLock threads() {
+    private synchronized Semaphore threads() {
         if (local == null) {
-            local = new ReentrantLock(true);
+            local = new Semaphore(1, true);
         }
         return local;
-    }
-
-    private Broker attach() {
-        if (broker != null || client != null) {
-            return broker;
-        }
-        synchronized (this) {
-            if (broker == null && client == null) {
-                if (Hub.local(hub, id) instanceof Broker b) {
-                    broker = b;
-                } else {
-                    try {
-                        client = new Client(Hub.connect(hub, id));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("cannot reach the lock: the process that made it has closed it or"
-                                + " ended (" + e.getMessage() + ")", e);
-                    }
-                }
-            }
-            return broker;
-        }
     }
 
     /** In the JVM that made it: ends the lock for every process. Elsewhere: lets go of the connection. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (registration != null) {
-            broker.close();
-            Hub.unregister(registration);
-        } else if (client != null) {
-            client.wire.close();
-        }
+        ref.close(() -> ref.broker().close(), c -> c.wire.close());
     }
 
-    /** The lock's state, kept by the JVM that made it. */
+    @Override
+    public String toString() {
+        return "ProcessLock[" + (ref.closed() ? "closed" : holder != null ? "held by " + holder.getName() : "open") + "]";
+    }
+
+    /** The lock's state, kept by the JVM that made it. No socket is written with its lock held. */
     static final class Broker implements Hub.Endpoint {
         private static final Object LOCAL = new Object();
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition changed = lock.newCondition();
         private final ArrayDeque<Object> waiters = new ArrayDeque<>();
-        private final java.util.Set<Wire> wires = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final Set<Wire> wires = ConcurrentHashMap.newKeySet();
         private Object owner;
         private boolean closed;
+
+        /** A request from another JVM: its connection and id. */
+        private record Remote(Wire wire, long request) {
+        }
 
         @Override
         public void connected(Wire wire) {
@@ -197,41 +182,43 @@ public final class ProcessLock implements AutoCloseable, Serializable {
             try {
                 while (true) {
                     Wire.Frame frame = wire.receive();
-                    Wire grant = null;
+                    long request = frame.data().readLong();
+                    Remote grant = null;
                     boolean cancelled = false;
+                    Remote me = new Remote(wire, request);
                     lock.lock();
                     try {
                         switch (frame.type()) {
                             case ACQUIRE -> {
-                                waiters.add(wire);
+                                waiters.add(me);
                                 grant = next();
                             }
                             case RELEASE -> {
-                                if (owner == wire) {
+                                if (me.equals(owner)) {
                                     owner = null;
                                     grant = next();
                                 }
                             }
-                            case CANCEL -> cancelled = waiters.remove(wire);
-                            default -> throw new IOException("unknown lock frame " + frame.type());
+                            case CANCEL -> cancelled = waiters.remove(me);
+                            default -> throw new IOException("unknown lock frame type " + frame.type());
                         }
                     } finally {
                         lock.unlock();
                     }
                     if (cancelled) {
-                        wire.sendInt(CANCELLED, 0);
+                        wire.sendLong(CANCELLED, request);
                     }
                     tell(grant);
                 }
             } catch (IOException e) {
-                // the holder's process let go or died: whatever it held is free again
+                // the holder's process let go, died, or sent something this lock cannot read
             } finally {
                 wires.remove(wire);
-                Wire grant = null;
+                Remote grant = null;
                 lock.lock();
                 try {
-                    waiters.remove(wire);
-                    if (owner == wire) {
+                    waiters.removeIf(w -> w instanceof Remote r && r.wire() == wire);
+                    if (owner instanceof Remote r && r.wire() == wire) {
                         owner = null;
                         grant = next();
                     }
@@ -244,41 +231,52 @@ public final class ProcessLock implements AutoCloseable, Serializable {
         }
 
         // With the lock held: hands the lock to the next waiter; returns a remote one to tell.
-        private Wire next() {
+        private Remote next() {
             if (owner != null || waiters.isEmpty()) {
                 return null;
             }
             owner = waiters.poll();
             changed.signalAll();
-            return owner instanceof Wire w ? w : null;
+            return owner instanceof Remote r ? r : null;
         }
 
-        private static void tell(Wire grant) {
-            if (grant != null) {
+        private void tell(Remote grant) {
+            while (grant != null) {
                 try {
-                    grant.sendInt(GRANTED, 0);
+                    grant.wire().sendLong(GRANTED, grant.request());
+                    return;
                 } catch (IOException e) {
-                    grant.close();
+                    // The waiter's process is gone: the lock goes to the next one.
+                    grant.wire().close();
+                    lock.lock();
+                    try {
+                        if (owner == grant) {
+                            owner = null;
+                        }
+                        grant = next();
+                    } finally {
+                        lock.unlock();
+                    }
                 }
             }
         }
 
-        void acquireLocal(long deadline) throws InterruptedException, TimeoutException {
+        long acquireLocal(long deadline) throws InterruptedException, TimeoutException {
             Object ticket = new Object();
-            Wire grant;
+            Remote grant = null;
             lock.lock();
             try {
                 if (closed) {
-                    throw new IllegalStateException("this lock is closed");
+                    throw new IllegalStateException("this lock is closed; make a new one with ProcessLock.create()");
                 }
                 waiters.add(ticket);
                 next();
                 while (owner != ticket) {
-                    long left = QueueBroker.remaining(deadline);
+                    long left = Time.remaining(deadline);
                     if (left <= 0 || closed) {
                         waiters.remove(ticket);
                         if (closed) {
-                            throw new IllegalStateException("this lock is closed");
+                            throw new IllegalStateException("this lock was closed while waiting for it");
                         }
                         throw new TimeoutException("another process held the lock for the whole wait");
                     }
@@ -290,22 +288,20 @@ public final class ProcessLock implements AutoCloseable, Serializable {
                             grant = next();
                         } else {
                             waiters.remove(ticket);
-                            grant = null;
                         }
-                        lock.unlock();
-                        tell(grant);
-                        lock.lock();
                         throw e;
                     }
                 }
                 owner = LOCAL;
             } finally {
                 lock.unlock();
+                tell(grant);
             }
+            return 0;
         }
 
         void releaseLocal() {
-            Wire grant;
+            Remote grant;
             lock.lock();
             try {
                 if (owner != LOCAL) {
@@ -331,67 +327,95 @@ public final class ProcessLock implements AutoCloseable, Serializable {
         }
     }
 
-    /** The lock as seen from another JVM: one connection, one request at a time. */
+    /** The lock as seen from another JVM: one connection; replies matched to requests by id. */
     private static final class Client {
+        private static final long WITHDRAW_NANOS = TimeUnit.SECONDS.toNanos(5);
+        private static final int GONE = -1;
         final Wire wire;
-        private final BlockingQueue<Integer> replies = new LinkedBlockingQueue<>();
+        private final AtomicLong requests = new AtomicLong();
+        private final Map<Long, Reply> waiting = new ConcurrentHashMap<>();
+        private volatile boolean gone;
 
         Client(Wire wire) {
             this.wire = wire;
-            Thread receiver = new Thread(() -> {
-                try {
-                    while (true) {
-                        replies.add(wire.receive().type());
-                    }
-                } catch (IOException e) {
-                    replies.add(-1);
-                }
-            }, "jcn-lock-receive");
+            Thread receiver = new Thread(this::receive, "jcn-lock-receive");
             receiver.setDaemon(true);
             receiver.start();
         }
 
-        void acquire(long deadline) throws InterruptedException, TimeoutException {
-            send(ACQUIRE);
-            Integer reply;
+        private void receive() {
             try {
-                reply = replies.poll(QueueBroker.remaining(deadline), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                giveUp();
-                throw e;
-            }
-            if (reply == null) {
-                giveUp();
-                throw new TimeoutException("another process held the lock for the whole wait");
-            }
-            if (reply != GRANTED) {
-                throw new IllegalStateException("the lock is gone: the process that made it closed it or ended");
-            }
-        }
-
-        // Withdraws a request; if the grant crossed the withdrawal, hands the lock straight back.
-        private void giveUp() {
-            send(CANCEL);
-            try {
-                Integer after = replies.poll(5, TimeUnit.SECONDS);
-                if (after != null && after == GRANTED) {
-                    send(RELEASE);
+                while (true) {
+                    Wire.Frame frame = wire.receive();
+                    long request = frame.data().readLong();
+                    Reply reply = waiting.get(request);
+                    if (reply != null) {
+                        reply.complete(frame.type(), null);
+                    } else if (frame.type() == GRANTED) {
+                        // A grant for a request that gave up long ago: hand the lock straight back.
+                        wire.sendLong(RELEASE, request);
+                    }
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        void release() {
-            send(RELEASE);
-        }
-
-        private void send(int type) {
-            try {
-                wire.sendInt(type, 0);
             } catch (IOException e) {
-                throw new UncheckedIOException("the lock is gone: the process that made it closed it or ended", e);
+                gone = true;
+                waiting.values().forEach(r -> r.complete(GONE, null));
             }
+        }
+
+        long acquire(long deadline) throws InterruptedException, TimeoutException {
+            long request = requests.incrementAndGet();
+            Reply reply = new Reply();
+            waiting.put(request, reply);
+            if (gone) {
+                reply.complete(GONE, null);
+            }
+            try {
+                send(ACQUIRE, request);
+                boolean answered;
+                try {
+                    answered = reply.await(deadline);
+                } catch (InterruptedException e) {
+                    if (withdraw(request, reply) == GRANTED) {
+                        send(RELEASE, request);
+                    }
+                    throw e;
+                }
+                int type = answered ? reply.type() : withdraw(request, reply);
+                if (type == GRANTED) {
+                    return request;
+                }
+                if (type == GONE) {
+                    throw goneError();
+                }
+                throw new TimeoutException("another process held the lock for the whole wait");
+            } finally {
+                waiting.remove(request);
+            }
+        }
+
+        private int withdraw(long request, Reply reply) {
+            try {
+                wire.sendLong(CANCEL, request);
+            } catch (IOException e) {
+                return GONE;
+            }
+            return reply.awaitUninterruptibly(System.nanoTime() + WITHDRAW_NANOS) ? reply.type() : GONE;
+        }
+
+        void release(long request) {
+            send(RELEASE, request);
+        }
+
+        private void send(int type, long request) {
+            try {
+                wire.sendLong(type, request);
+            } catch (IOException e) {
+                throw goneError();
+            }
+        }
+
+        private static IllegalStateException goneError() {
+            return new IllegalStateException("the lock is gone: the process that made it closed it or ended");
         }
     }
 }

@@ -28,16 +28,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * and {@code concurrent.futures.ProcessPoolExecutor}.
  *
  * <p>Tasks run first come, first served, one at a time per worker. A task may be a lambda
- * written in a notebook cell; its classes travel to each worker once. What is better than the
- * original: a worker that dies in the middle of a task (killed, {@code System.exit}, out of
- * memory) fails that task alone, with a {@link ChildDiedException} saying how the worker died;
- * the pool starts a new worker and the other tasks go on, where CPython marks the whole pool
- * broken. {@link #recordInto(Timeline)} draws which worker ran which task.
+ * written in a notebook cell; its classes travel to each worker once. Queues and locks work in
+ * its tasks whatever order they were made in, in workers started before or after them.
+ *
+ * <p>What is better than the original: a worker that dies in the middle of a task (killed,
+ * {@code System.exit}, out of memory) fails that task alone, with a {@link ChildDiedException}
+ * saying how the worker died; the pool starts a new worker and the other tasks go on, where
+ * {@code ProcessPoolExecutor} marks the whole pool broken and {@code Pool} never returns the
+ * lost task's result. If no worker can be started in its place (the bound on live children,
+ * a JVM that will not start) and no worker is left, queued tasks fail with an
+ * {@link IllegalStateException} and so does every later submit: nothing waits forever.
+ *
+ * <p>Cancelling: {@code cancel(false)} on a queued task's future removes it, and it never
+ * runs; on a running one it marks the future cancelled and lets the task finish in its
+ * worker, its result dropped. {@code cancel(true)} on a running task kills its worker, which
+ * is replaced. An interrupted {@link #apply}, {@link #map} or {@link #asCompleted} cancels
+ * the tasks it submitted that way, running ones included, so a notebook's Interrupt button
+ * stops what the cell started.
  *
  * <p>Life cycle: {@link #shutdown()} takes no more tasks and lets the workers finish what was
  * submitted (Python's {@code close()}); {@link #join()} then waits for them to exit;
  * {@link #terminate()} kills them at once; {@link #close()} is shutdown and join, bounded by
- * {@link #closeTimeout(Duration)}, for try-with-resources.
+ * {@link #closeTimeout(Duration)}, and terminates instead if the closing thread is interrupted.
+ * {@link #recordInto(Timeline)} draws which worker ran which task.
  */
 public final class ProcessPool implements AutoCloseable {
 
@@ -60,6 +73,7 @@ public final class ProcessPool implements AutoCloseable {
     private volatile boolean terminated;
     private volatile Timeline timeline;
     private volatile Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private RuntimeException broken;
 
     private ProcessPool(List<String> jvmOptions) {
         this.name = "pool-" + POOLS.incrementAndGet();
@@ -97,7 +111,7 @@ public final class ProcessPool implements AutoCloseable {
                 pool.slots.add(slot);
                 slot.launch();
             }
-            long deadline = QueueBroker.deadline(START_TIMEOUT);
+            long deadline = Time.deadline(START_TIMEOUT);
             for (Slot slot : pool.slots) {
                 slot.awaitReady(deadline);
             }
@@ -114,14 +128,14 @@ public final class ProcessPool implements AutoCloseable {
         return this;
     }
 
-    /** Sets how long {@link #close()} waits before it terminates the pool. */
+    /** Sets how long {@link #close()} and {@link #join()} wait before they terminate the pool. */
     public ProcessPool closeTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         this.closeTimeout = timeout;
         return this;
     }
 
-    /** The number of worker JVMs. */
+    /** The number of worker places, each holding a live worker unless the pool has ended. */
     public int workers() {
         return slots.size();
     }
@@ -131,7 +145,7 @@ public final class ProcessPool implements AutoCloseable {
         List<Long> pids = new ArrayList<>();
         for (Slot slot : slots) {
             Worker w = slot.worker;
-            if (w != null) {
+            if (w != null && w.child.process().isAlive()) {
                 pids.add(w.child.process().pid());
             }
         }
@@ -140,9 +154,10 @@ public final class ProcessPool implements AutoCloseable {
 
     /**
      * Queues {@code task}; the future completes with its value, or fails with a
-     * {@link ChildFailedException} (the task threw) or {@link ChildDiedException} (its worker died).
+     * {@link ChildFailedException} (the task threw) or {@link ChildDiedException} (its worker
+     * died). See the class description for what {@code cancel} does.
      *
-     * @throws IllegalStateException    after shutdown
+     * @throws IllegalStateException    after shutdown, or when no worker is left and none can be started
      * @throws IllegalArgumentException if the task cannot be serialised
      */
     public <T> Future<T> submit(ProcessTask<T> task) {
@@ -157,9 +172,13 @@ public final class ProcessPool implements AutoCloseable {
 
     /**
      * Runs {@code task} on a worker and waits for its value, the twin of {@code Pool.apply}.
+     * Blocks until the task ends; every task ends, by finishing, by its worker dying, or by the
+     * pool being terminated.
      *
      * @throws ChildFailedException if the task threw
      * @throws ChildDiedException   if its worker died while running it
+     * @throws InterruptedException if interrupted; the task is cancelled, and its worker
+     *                              killed and replaced if it was running
      */
     public <T> T apply(ProcessTask<T> task) throws InterruptedException {
         Future<T> future = submit(task);
@@ -175,40 +194,53 @@ public final class ProcessPool implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> enqueue(ProcessTask<?> task, Class<?> codeOf, Object lambda, String label) {
-        if (shutdown) {
-            throw new IllegalStateException(name + " is shut down and takes no more tasks; make a new pool");
-        }
+        checkTakesTasks();
         Tasks.Prepared prepared = Tasks.Prepared.of(task, codeOf, lambda, "a task");
         long id = taskNumbers.incrementAndGet();
-        Job job = new Job(id, label == null ? "task " + id : label, prepared, new CompletableFuture<>());
+        Job job = new Job(id, label == null ? "task " + id : label, prepared);
         Slot idle = null;
-        Job first = null;
         synchronized (lock) {
-            if (shutdown) {
-                throw new IllegalStateException(name + " is shut down and takes no more tasks; make a new pool");
-            }
-            pending.add(job);
+            checkTakesTasks();
             for (Slot slot : slots) {
-                if (slot.canTake()) {
+                if (slot.state == State.IDLE) {
                     idle = slot;
-                    first = pending.poll();
-                    idle.running = first;
                     break;
                 }
             }
+            if (idle != null) {
+                idle.running = job;
+                idle.state = State.BUSY;
+            } else {
+                pending.add(job);
+            }
         }
         if (idle != null) {
-            idle.send(first);
+            idle.send(job);
         }
-        return (CompletableFuture<T>) job.future;
+        return (CompletableFuture<T>) job;
+    }
+
+    // With or without the lock: a submit after shutdown, or to a pool with no worker left, fails now.
+    private void checkTakesTasks() {
+        if (shutdown) {
+            throw new IllegalStateException(name + " is shut down and takes no more tasks; make a new pool");
+        }
+        synchronized (lock) {
+            if (broken != null) {
+                throw new IllegalStateException(name + " has no worker left and could not start one ("
+                        + broken.getMessage() + "); make a new pool", broken);
+            }
+        }
     }
 
     /**
      * Applies {@code function} to every input on the workers; results in input order, like
      * {@code Pool.map}.
      *
-     * @throws TaskFailedException  naming the first input (in order) whose task failed; queued tasks are cancelled
-     * @throws InterruptedException if interrupted; queued tasks are cancelled, running ones finish in their workers
+     * @throws TaskFailedException  naming the first input (in order) whose task failed; the
+     *                              other tasks are cancelled (queued ones removed, running ones finish)
+     * @throws InterruptedException if interrupted; every task of this call is cancelled, running
+     *                              ones by killing and replacing their workers
      */
     public <T, R> List<R> map(ProcessFunction<? super T, ? extends R> function, Iterable<? extends T> inputs)
             throws InterruptedException {
@@ -226,7 +258,7 @@ public final class ProcessPool implements AutoCloseable {
                 }
             }
         } catch (InterruptedException e) {
-            futures.forEach(f -> f.cancel(false));
+            futures.forEach(f -> f.cancel(true));
             throw e;
         }
         return results;
@@ -235,7 +267,11 @@ public final class ProcessPool implements AutoCloseable {
     /**
      * Applies {@code function} to every input and hands out results as they finish, the twin
      * of {@code imap_unordered} and {@code as_completed}. A failed task surfaces as a
-     * {@link TaskFailedException} from {@code next()}.
+     * {@link TaskFailedException} from {@code next()}, which blocks until the next task ends.
+     * The returned {@code Iterable} can be iterated once: a second {@code iterator()} call
+     * throws {@link IllegalStateException} (collect the results into a list to go over them
+     * again). Interrupting a thread blocked in {@code next()} cancels every task of this call,
+     * running ones by killing their workers, and throws {@link CancellationException}.
      */
     public <T, R> Iterable<Done<T, R>> asCompleted(ProcessFunction<? super T, ? extends R> function,
                                                    Iterable<? extends T> inputs) {
@@ -247,44 +283,54 @@ public final class ProcessPool implements AutoCloseable {
             int index = i;
             futures.get(i).whenComplete((r, e) -> finished.add(index));
         }
-        return () -> new Iterator<>() {
-            private int handed;
-
-            @Override
-            public boolean hasNext() {
-                return handed < futures.size();
+        java.util.concurrent.atomic.AtomicBoolean iterated = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (!iterated.compareAndSet(false, true)) {
+                throw new IllegalStateException("the results of asCompleted can be iterated once, as they arrive;"
+                        + " collect them into a list to go over them again");
             }
+            return new Iterator<>() {
+                private int handed;
 
-            @Override
-            public Done<T, R> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
+                @Override
+                public boolean hasNext() {
+                    return handed < futures.size();
                 }
-                try {
-                    Integer index = finished.poll(closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
-                    if (index == null) {
-                        throw new IllegalStateException("no task finished within " + closeTimeout);
+
+                @Override
+                public Done<T, R> next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
                     }
-                    handed++;
                     try {
-                        return new Done<>(index, in.get(index), futures.get(index).get());
-                    } catch (ExecutionException e) {
-                        throw new TaskFailedException(index, in.get(index), e.getCause());
+                        int index = finished.take();
+                        handed++;
+                        try {
+                            return new Done<>(index, in.get(index), futures.get(index).get());
+                        } catch (ExecutionException | CancellationException e) {
+                            throw new TaskFailedException(index, in.get(index),
+                                    e instanceof ExecutionException ? e.getCause() : e);
+                        }
+                    } catch (InterruptedException e) {
+                        futures.forEach(f -> f.cancel(true));
+                        Thread.currentThread().interrupt();
+                        throw new CancellationException("interrupted while waiting for results; the tasks were cancelled");
                     }
-                } catch (InterruptedException e) {
-                    futures.forEach(f -> f.cancel(false));
-                    Thread.currentThread().interrupt();
-                    throw new CancellationException("interrupted while waiting for results; queued tasks were cancelled");
                 }
-            }
+            };
         };
     }
 
     private <T, R> List<CompletableFuture<R>> submitAll(ProcessFunction<? super T, ? extends R> function, List<T> inputs) {
         Objects.requireNonNull(function, "function");
         List<CompletableFuture<R>> futures = new ArrayList<>(inputs.size());
-        for (T input : inputs) {
-            futures.add(enqueue(new Apply<>(function, input), function.getClass(), function, String.valueOf(input)));
+        try {
+            for (T input : inputs) {
+                futures.add(enqueue(new Apply<>(function, input), function.getClass(), function, String.valueOf(input)));
+            }
+        } catch (RuntimeException e) {
+            futures.forEach(f -> f.cancel(false));
+            throw e;
         }
         return futures;
     }
@@ -299,7 +345,7 @@ public final class ProcessPool implements AutoCloseable {
             shutdown = true;
             if (pending.isEmpty()) {
                 for (Slot slot : slots) {
-                    if (slot.running == null) {
+                    if (slot.state == State.IDLE) {
                         idle.add(slot);
                     }
                 }
@@ -313,15 +359,21 @@ public final class ProcessPool implements AutoCloseable {
      * then terminates the pool.
      *
      * @throws IllegalStateException if the pool was not shut down first (Python raises too)
+     * @throws InterruptedException  if interrupted while waiting; the pool is terminated first
      */
     public void join() throws InterruptedException {
         if (!shutdown) {
             throw new IllegalStateException(name + " still takes tasks: call shutdown() before join(), as Python"
                     + " requires close() before join()");
         }
-        if (!awaitTermination(closeTimeout)) {
+        try {
+            if (!awaitTermination(closeTimeout)) {
+                terminate();
+                awaitTermination(Duration.ofSeconds(5));
+            }
+        } catch (InterruptedException e) {
             terminate();
-            awaitTermination(Duration.ofSeconds(5));
+            throw e;
         }
     }
 
@@ -335,32 +387,32 @@ public final class ProcessPool implements AutoCloseable {
 
     /** Waits at most {@code timeout} for every worker to exit, and its output to be copied; returns whether they did. */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        long deadline = QueueBroker.deadline(timeout);
+        long deadline = Time.deadline(timeout);
         while (true) {
             boolean done;
             synchronized (lock) {
                 done = shutdown && pending.isEmpty();
                 for (Slot slot : slots) {
-                    done &= slot.ended();
+                    done &= slot.state == State.ENDED;
                 }
             }
             if (done) {
                 for (Slot slot : slots) {
                     Worker w = slot.worker;
                     if (w != null) {
-                        w.child.awaitOutput(QueueBroker.millis(QueueBroker.remaining(deadline)));
+                        w.child.awaitOutput(Time.millis(Time.remaining(deadline)));
                     }
                 }
                 return true;
             }
-            if (QueueBroker.remaining(deadline) <= 0) {
+            if (Time.remaining(deadline) <= 0) {
                 return false;
             }
-            Thread.sleep(Math.min(10, QueueBroker.millis(QueueBroker.remaining(deadline))));
+            Thread.sleep(Math.min(10, Time.millis(Time.remaining(deadline))));
         }
     }
 
-    /** Kills every worker now; tasks not finished fail with {@link CancellationException}. */
+    /** Kills every worker now; tasks not finished fail with {@link CancellationException}. Python's {@code terminate()}. */
     public void terminate() {
         List<Job> left;
         List<Slot> all;
@@ -372,7 +424,7 @@ public final class ProcessPool implements AutoCloseable {
             all = new ArrayList<>(slots);
         }
         for (Job job : left) {
-            job.future.completeExceptionally(new CancellationException(name + " was terminated"));
+            job.completeExceptionally(new CancellationException(name + " was terminated"));
         }
         for (Slot slot : all) {
             Worker w = slot.worker;
@@ -382,14 +434,22 @@ public final class ProcessPool implements AutoCloseable {
         }
     }
 
-    /** Shutdown and join: submitted tasks finish, at most {@link #closeTimeout}, then the rest is killed. */
+    /**
+     * Shutdown and join: submitted tasks finish, at most {@link #closeTimeout}, then the rest is
+     * killed. If the closing thread is interrupted, or was interrupted when it called this, the
+     * pool is terminated at once (as Python's {@code with Pool()} does on exit) and the
+     * interrupt is kept.
+     */
     @Override
     public void close() {
+        if (Thread.currentThread().isInterrupted()) {
+            terminate();
+            return;
+        }
         shutdown();
         try {
             join();
         } catch (InterruptedException e) {
-            terminate();
             Thread.currentThread().interrupt();
         }
     }
@@ -407,8 +467,43 @@ public final class ProcessPool implements AutoCloseable {
         return new IllegalStateException(cause);
     }
 
-    /** A task waiting for, or running on, a worker. */
-    private record Job(long id, String label, Tasks.Prepared prepared, CompletableFuture<Object> future) {
+    /** A task waiting for, or running on, a worker; its own future. */
+    private final class Job extends CompletableFuture<Object> {
+        final long id;
+        final String label;
+        final Tasks.Prepared prepared;
+
+        Job(long id, String label, Tasks.Prepared prepared) {
+            this.id = id;
+            this.label = label;
+            this.prepared = prepared;
+        }
+
+        /**
+         * Queued: removed, never runs. Running: {@code mayInterruptIfRunning} kills its worker
+         * (replaced like any dead worker); otherwise the task finishes and its result is dropped.
+         */
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            Slot runningOn = null;
+            synchronized (lock) {
+                if (isDone()) {
+                    return false;
+                }
+                if (!pending.remove(this)) {
+                    for (Slot slot : slots) {
+                        if (slot.running == this) {
+                            runningOn = slot;
+                        }
+                    }
+                }
+            }
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled && runningOn != null && mayInterruptIfRunning) {
+                runningOn.kill(this);
+            }
+            return cancelled;
+        }
     }
 
     /** Applies a function to one input: what {@link #map} sends for each input. */
@@ -426,6 +521,20 @@ public final class ProcessPool implements AutoCloseable {
         }
     }
 
+    /** Where a worker place stands. Changed only with the pool's lock held. */
+    private enum State {
+        /** A worker JVM was launched and has not said it is ready. */
+        STARTING,
+        /** The worker is ready and runs nothing. */
+        IDLE,
+        /** The worker runs {@link Slot#running}. */
+        BUSY,
+        /** The worker was told to stop after its last task. */
+        STOPPING,
+        /** No worker here and none will be started: stopped, terminated, or could not be replaced. */
+        ENDED
+    }
+
     /**
      * A place for one worker. The thread that reads the worker's output answers its tasks and
      * hands it the next one, so a round trip costs no extra thread hand-over; a worker that
@@ -433,11 +542,10 @@ public final class ProcessPool implements AutoCloseable {
      */
     private final class Slot implements Pipe.Listener {
         volatile Worker worker;
+        State state = State.STARTING;
         Job running;
         long started;
-        boolean ready;
-        boolean stopped;
-        boolean ended;
+        boolean everReady;
         final java.util.concurrent.CountDownLatch firstReady = new java.util.concurrent.CountDownLatch(1);
 
         void launch() {
@@ -446,26 +554,14 @@ public final class ProcessPool implements AutoCloseable {
                     new CellCode.Shipment());
             synchronized (lock) {
                 worker = w;
-                ready = false;
-                stopped = false;
-                ended = false;
+                state = State.STARTING;
             }
             w.child.pipe().listen(this);
         }
 
-        // With the lock held.
-        boolean canTake() {
-            return ready && running == null && !stopped && !terminated;
-        }
-
-        // With the lock held: no worker will run here any more.
-        boolean ended() {
-            return ended || worker == null;
-        }
-
         void awaitReady(long deadline) {
             try {
-                if (!firstReady.await(QueueBroker.remaining(deadline), TimeUnit.NANOSECONDS)) {
+                if (!firstReady.await(Time.remaining(deadline), TimeUnit.NANOSECONDS)) {
                     throw new IllegalStateException(worker.describe() + " did not start within " + START_TIMEOUT);
                 }
             } catch (InterruptedException e) {
@@ -473,7 +569,7 @@ public final class ProcessPool implements AutoCloseable {
                 throw new IllegalStateException("interrupted while " + name + " was starting its workers", e);
             }
             synchronized (lock) {
-                if (!ready) {
+                if (!everReady) {
                     Worker w = worker;
                     throw new IllegalStateException((w == null ? "a worker" : w.describe()) + " "
                             + exitOf(w) + " before it was ready; see its output above");
@@ -494,36 +590,37 @@ public final class ProcessPool implements AutoCloseable {
         }
 
         void stop() {
+            Worker w;
             synchronized (lock) {
-                if (stopped) {
+                if (state == State.STOPPING || state == State.ENDED) {
                     return;
                 }
-                stopped = true;
+                state = State.STOPPING;
+                w = worker;
             }
             try {
-                worker.child.pipe().send(ChildMain.STOP, new byte[0]);
+                w.child.pipe().send(ChildMain.STOP, new byte[0]);
             } catch (IOException ignored) {
                 // already gone
             }
         }
 
+        /** Kills the worker if it still runs {@code job}: what {@code cancel(true)} does. */
+        void kill(Job job) {
+            Worker w;
+            synchronized (lock) {
+                if (running != job) {
+                    return;
+                }
+                w = worker;
+            }
+            w.child.process().destroyForcibly();
+        }
+
         @Override
         public void frame(Wire.Frame frame) {
             if (frame.type() == ChildMain.READY) {
-                Job next;
-                synchronized (lock) {
-                    ready = true;
-                    next = stopped || terminated || running != null ? null : pending.poll();
-                    if (next != null) {
-                        running = next;
-                    }
-                }
-                firstReady.countDown();
-                if (next != null) {
-                    send(next);
-                } else if (shutdown) {
-                    stopIfIdle();
-                }
+                ready();
                 return;
             }
             Job job;
@@ -544,31 +641,56 @@ public final class ProcessPool implements AutoCloseable {
             finish(job, value, error);
         }
 
-        private void finish(Job job, Object value, RuntimeException error) {
-            record(job);
-            Job next;
+        private void ready() {
+            Job next = null;
+            boolean stop = false;
             synchronized (lock) {
-                next = stopped || terminated ? null : pending.poll();
-                running = next;
+                everReady = true;
+                if (state == State.STARTING) {
+                    next = terminated ? null : pending.poll();
+                    if (next != null) {
+                        running = next;
+                        state = State.BUSY;
+                    } else {
+                        state = State.IDLE;
+                        stop = shutdown;
+                    }
+                }
             }
-            if (error != null) {
-                job.future.completeExceptionally(error);
-            } else {
-                job.future.complete(value);
-            }
+            firstReady.countDown();
             if (next != null) {
                 send(next);
-            } else if (shutdown) {
-                stopIfIdle();
+            } else if (stop) {
+                stop();
             }
         }
 
-        private void stopIfIdle() {
-            boolean idle;
+        private void finish(Job job, Object value, RuntimeException error) {
+            record(job);
+            Job next = null;
+            boolean stop = false;
             synchronized (lock) {
-                idle = running == null && pending.isEmpty();
+                if (running == job) {
+                    running = null;
+                    if (state == State.BUSY) {
+                        next = terminated ? null : pending.poll();
+                        if (next != null) {
+                            running = next;
+                        } else {
+                            state = State.IDLE;
+                            stop = shutdown;
+                        }
+                    }
+                }
             }
-            if (idle) {
+            if (error != null) {
+                job.completeExceptionally(error);
+            } else {
+                job.complete(value);
+            }
+            if (next != null) {
+                send(next);
+            } else if (stop) {
                 stop();
             }
         }
@@ -585,60 +707,60 @@ public final class ProcessPool implements AutoCloseable {
             Worker w = worker;
             String how = exitOf(w);
             Job job;
+            State was;
             boolean replace;
-            boolean wasReady;
             synchronized (lock) {
                 job = running;
                 running = null;
-                wasReady = ready;
-                ready = false;
-                replace = !terminated && !(stopped && job == null) && !(shutdown && pending.isEmpty() && job == null);
-                if (!replace) {
-                    ended = true;
-                }
+                was = state;
+                // A worker that dies before it was ever ready is not restarted in a loop.
+                replace = !terminated && was != State.STOPPING && was != State.STARTING
+                        && !(shutdown && pending.isEmpty() && job == null);
+                state = State.ENDED;
             }
             firstReady.countDown();
+            String replaced = "";
+            if (replace) {
+                try {
+                    launch();
+                    replaced = "; the pool has started a new worker in its place";
+                } catch (RuntimeException e) {
+                    replaced = "; the pool could not start a new worker (" + e.getMessage() + ")";
+                    System.err.println("jcn: " + name + " could not start a new worker: " + e.getMessage());
+                }
+            }
             if (job != null) {
                 record(job);
                 if (terminated) {
-                    job.future.completeExceptionally(new CancellationException(name + " was terminated"));
+                    job.completeExceptionally(new CancellationException(name + " was terminated"));
                 } else {
                     Process p = w.child.process();
-                    job.future.completeExceptionally(new ChildDiedException(job.label + " failed: " + w.describe()
-                            + " died while running it (" + how + "); the pool has started a new worker",
-                            p.isAlive() ? -1 : p.exitValue()));
+                    job.completeExceptionally(new ChildDiedException(job.label + " failed: " + w.describe()
+                            + " died while running it (" + how + ")" + replaced, p.isAlive() ? -1 : p.exitValue()));
                 }
             }
-            if (replace && wasReady) {
-                try {
-                    launch();
-                } catch (RuntimeException e) {
-                    System.err.println("jcn: " + name + " could not start a new worker: " + e.getMessage());
-                    failAll(e);
-                }
-            } else if (replace) {
-                // A replacement that died before it was ready: no use starting another in a loop.
-                boolean none;
-                synchronized (lock) {
-                    ended = true;
-                    none = slots.stream().allMatch(Slot::ended);
-                }
-                if (none) {
-                    failAll(new IllegalStateException("every worker of " + name + " has died; the last " + how));
-                }
-            }
+            failIfNoWorkerLeft(how);
         }
 
-        private void failAll(RuntimeException cause) {
+        // When every place has ended while tasks wait, they can never run: fail them, and the pool.
+        private void failIfNoWorkerLeft(String how) {
             List<Job> left;
+            IllegalStateException cause;
             synchronized (lock) {
-                ended = true;
+                if (terminated || !slots.stream().allMatch(s -> s.state == State.ENDED)) {
+                    return;
+                }
+                if (shutdown && pending.isEmpty()) {
+                    return;
+                }
+                cause = new IllegalStateException("every worker of " + name + " has ended and none could be"
+                        + " started in its place; the last " + how);
+                broken = cause;
                 left = new ArrayList<>(pending);
                 pending.clear();
             }
             for (Job j : left) {
-                j.future.completeExceptionally(new IllegalStateException(j.label + " could not run: " + name
-                        + " could not replace a dead worker", cause));
+                j.completeExceptionally(new IllegalStateException(j.label + " could not run: " + cause.getMessage(), cause));
             }
         }
 

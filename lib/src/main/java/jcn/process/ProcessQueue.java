@@ -37,22 +37,13 @@ public final class ProcessQueue<T> implements AutoCloseable, Iterable<T>, Serial
     /** How long {@link #put(Object)} and {@link #get()} wait before they give up. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
 
-    private final String hub;
-    private final long id;
+    private final SharedRef<QueueBroker, QueueClient> ref;
     private final int capacity;
-
-    private transient volatile QueueBroker broker;
-    private transient volatile QueueClient client;
-    private transient volatile Hub.Registration registration;
     private transient volatile ClassLoader loader;
-    private transient volatile boolean closed;
 
-    private ProcessQueue(Hub.Registration registration, QueueBroker broker, int capacity) {
-        this.hub = registration.socketPath();
-        this.id = registration.id();
+    private ProcessQueue(QueueBroker broker, int capacity) {
+        this.ref = SharedRef.register(broker, "queue");
         this.capacity = capacity;
-        this.broker = broker;
-        this.registration = registration;
         this.loader = Thread.currentThread().getContextClassLoader();
     }
 
@@ -75,8 +66,7 @@ public final class ProcessQueue<T> implements AutoCloseable, Iterable<T>, Serial
     }
 
     private static <T> ProcessQueue<T> make(int capacity) {
-        QueueBroker broker = new QueueBroker(capacity);
-        return new ProcessQueue<>(Hub.register(broker), broker, capacity);
+        return new ProcessQueue<>(new QueueBroker(capacity), capacity);
     }
 
     /** The bound given to {@link #create(int)}, or {@link Integer#MAX_VALUE}. */
@@ -117,12 +107,12 @@ public final class ProcessQueue<T> implements AutoCloseable, Iterable<T>, Serial
     }
 
     private void send(byte[] item, Duration timeout) throws InterruptedException, TimeoutException {
-        long deadline = QueueBroker.deadline(timeout);
+        long deadline = Time.deadline(timeout);
         QueueBroker b = broker();
         if (b != null) {
             b.put(item, deadline);
         } else {
-            client.put(item, deadline);
+            ref.client().put(item, deadline);
         }
     }
 
@@ -143,9 +133,9 @@ public final class ProcessQueue<T> implements AutoCloseable, Iterable<T>, Serial
     @SuppressWarnings("unchecked")
     public T get(Duration timeout) throws InterruptedException, TimeoutException {
         Objects.requireNonNull(timeout, "timeout");
-        long deadline = QueueBroker.deadline(timeout);
+        long deadline = Time.deadline(timeout);
         QueueBroker b = broker();
-        byte[] item = b != null ? b.take(deadline) : client.take(deadline);
+        byte[] item = b != null ? b.take(deadline) : ref.client().take(deadline);
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         return (T) Codec.decodeItem(item, loader != null ? loader : context);
     }
@@ -193,28 +183,7 @@ public final class ProcessQueue<T> implements AutoCloseable, Iterable<T>, Serial
     }
 
     private QueueBroker broker() {
-        if (closed) {
-            throw new IllegalStateException("this queue is closed; make a new one with ProcessQueue.create()");
-        }
-        QueueBroker b = broker;
-        if (b != null || client != null) {
-            return b;
-        }
-        synchronized (this) {
-            if (broker == null && client == null) {
-                if (Hub.local(hub, id) instanceof QueueBroker local) {
-                    broker = local;
-                } else {
-                    try {
-                        client = new QueueClient(hub, id, capacity);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("cannot reach the queue: the process that made it has closed it or"
-                                + " ended (" + e.getMessage() + ")", e);
-                    }
-                }
-            }
-            return broker;
-        }
+        return ref.attach(wire -> new QueueClient(wire, capacity), "make a new one with ProcessQueue.create()");
     }
 
     /**
@@ -223,22 +192,12 @@ public final class ProcessQueue<T> implements AutoCloseable, Iterable<T>, Serial
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        Hub.Registration r = registration;
-        if (r != null) {
-            broker.close();
-            Hub.unregister(r);
-        } else if (client != null) {
-            client.close();
-        }
+        ref.close(() -> ref.broker().close(), QueueClient::close);
     }
 
     @Override
     public String toString() {
         return "ProcessQueue[" + (capacity == Integer.MAX_VALUE ? "unbounded" : "capacity " + capacity)
-                + (closed ? ", closed" : "") + "]";
+                + (ref.closed() ? ", closed" : "") + "]";
     }
 }

@@ -2,55 +2,62 @@ package jcn.process;
 
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A queue reached from another JVM than the one that made it. Puts are handed to a sending
- * thread that writes whatever has piled up in one frame, like the feeder thread of Python's
- * {@code multiprocessing.Queue}, but batched; gets take a batch at a time, never more than a
- * fair share when several processes read. Items it holds but did not hand out go back to the
- * queue when it closes.
+ * A queue reached from another JVM than the one that made it.
+ *
+ * <p>Puts on an unbounded queue never wait: they are handed to a sending thread that writes
+ * whatever has piled up in one frame, like the feeder thread of Python's
+ * {@code multiprocessing.Queue}; a child sends them all before its task's answer. Puts on a
+ * bounded queue are one request each, answered when the item is stored, so the bound counts
+ * items and nothing else. A get is one request for one item: no reader holds items another
+ * could have had. Every request carries an id, and a request given up (timeout, interrupt)
+ * is withdrawn by that id: a reply that crossed the withdrawal is honoured (the item is
+ * returned to the caller, or given back to the queue), never read by a later request.
+ *
+ * <p>The receiving thread only hands replies to the requests waiting for them; sockets are
+ * written outside every monitor a reply needs, so a full socket cannot stall the replies.
  */
 final class QueueClient {
 
     private static final Set<QueueClient> OPEN = ConcurrentHashMap.newKeySet();
-    private static final int CREDIT_BATCH = 64;
+    /** How long a withdrawn request waits for the broker's word on it. */
+    private static final long WITHDRAW_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final int GONE = -1;
 
     private final Wire wire;
     private final boolean bounded;
-    private final Object lock = new Object();
-    private final ArrayDeque<byte[]> buffer = new ArrayDeque<>();
+    private final AtomicLong requests = new AtomicLong();
+    private final Map<Long, Reply> waiting = new ConcurrentHashMap<>();
+    private final Object feed = new Object();
     private List<byte[]> pending = new ArrayList<>();
     private boolean sending;
-    private boolean getOutstanding;
-    private boolean creditOutstanding;
-    private int credits;
-    private boolean gone;
-    private boolean closing;
+    private Thread sender;
+    private volatile boolean gone;
+    private volatile boolean closing;
     private final Thread receiver;
-    private final Thread sender;
 
-    QueueClient(String hub, long id, int capacity) throws IOException {
-        this.wire = Hub.connect(hub, id);
+    QueueClient(Wire wire, int capacity) {
+        this.wire = wire;
         this.bounded = capacity != Integer.MAX_VALUE;
         receiver = new Thread(this::receive, "jcn-queue-receive");
         receiver.setDaemon(true);
-        sender = new Thread(this::sendLoop, "jcn-queue-send");
-        sender.setDaemon(true);
         receiver.start();
-        sender.start();
         OPEN.add(this);
     }
 
     /** Sends what every queue handle of this JVM still holds: a child does this before it answers. */
     static void flushAll() {
         for (QueueClient c : OPEN) {
-            c.flush(5_000_000_000L);
+            c.flush(TimeUnit.SECONDS.toNanos(5));
         }
     }
 
@@ -66,58 +73,21 @@ final class QueueClient {
             while (true) {
                 Wire.Frame frame = wire.receive();
                 DataInputStream in = frame.data();
-                synchronized (lock) {
-                    if (frame.type() == QueueBroker.ITEMS) {
-                        int n = in.readInt();
-                        for (int i = 0; i < n; i++) {
-                            byte[] item = new byte[in.readInt()];
-                            in.readFully(item);
-                            buffer.add(item);
-                        }
-                        getOutstanding = false;
-                    } else if (frame.type() == QueueBroker.GRANT) {
-                        credits += in.readInt();
-                        creditOutstanding = false;
-                    }
-                    lock.notifyAll();
+                long request = in.readLong();
+                Reply reply = waiting.get(request);
+                byte[] item = frame.type() == QueueBroker.ITEM ? Wire.rest(frame, 8) : null;
+                if (reply != null) {
+                    reply.complete(frame.type(), item);
+                } else if (item != null) {
+                    // Its reader gave up long ago: back to the queue, so the item is not lost.
+                    wire.send(QueueBroker.RETURN, item);
                 }
             }
         } catch (IOException e) {
-            synchronized (lock) {
-                gone = true;
-                lock.notifyAll();
-            }
-        }
-    }
-
-    private void sendLoop() {
-        while (true) {
-            List<byte[]> batch;
-            synchronized (lock) {
-                while (pending.isEmpty() && !closing && !gone) {
-                    try {
-                        lock.wait();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                if (pending.isEmpty()) {
-                    return;
-                }
-                batch = pending;
-                pending = new ArrayList<>();
-                sending = true;
-            }
-            try {
-                wire.sendAll(QueueBroker.PUT, batch, batch.size());
-            } catch (IOException e) {
-                synchronized (lock) {
-                    gone = true;
-                }
-            }
-            synchronized (lock) {
-                sending = false;
-                lock.notifyAll();
+            gone = true;
+            waiting.values().forEach(r -> r.complete(GONE, null));
+            synchronized (feed) {
+                feed.notifyAll();
             }
         }
     }
@@ -127,75 +97,166 @@ final class QueueClient {
             throw new IllegalStateException("this queue handle is closed");
         }
         if (gone) {
-            throw new IllegalStateException("the queue is gone: the process that made it closed it or ended");
+            throw goneError();
         }
     }
 
+    private static IllegalStateException goneError() {
+        return new IllegalStateException("the queue is gone: the process that made it closed it or ended");
+    }
+
     void put(byte[] item, long deadline) throws InterruptedException, TimeoutException {
-        synchronized (lock) {
-            checkUsable();
-            if (bounded) {
-                while (credits == 0) {
-                    checkUsable();
-                    if (!creditOutstanding) {
-                        creditOutstanding = true;
-                        try {
-                            wire.sendInt(QueueBroker.CREDIT, CREDIT_BATCH);
-                        } catch (IOException e) {
-                            gone = true;
-                            continue;
-                        }
-                    }
-                    long left = QueueBroker.remaining(deadline);
-                    if (left <= 0) {
-                        throw new TimeoutException("the queue stayed full for the whole wait");
-                    }
-                    lock.wait(QueueBroker.millis(left));
-                }
-                credits--;
+        checkUsable();
+        if (!bounded) {
+            feed(item);
+            return;
+        }
+        long request = requests.incrementAndGet();
+        Reply reply = new Reply();
+        waiting.put(request, reply);
+        if (gone) {
+            reply.complete(GONE, null); // the receiver may have failed the others before this one was listed
+        }
+        try {
+            try {
+                wire.sendRequestItem(QueueBroker.PUT_WAIT, request, item);
+            } catch (IOException e) {
+                throw goneError();
             }
+            boolean answered;
+            try {
+                answered = reply.await(deadline);
+            } catch (InterruptedException e) {
+                if (withdraw(QueueBroker.CANCEL_PUT, request, reply) == QueueBroker.PUT_DONE) {
+                    // The item is in the queue: the put happened, so say so and keep the interrupt.
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                throw e;
+            }
+            int type = answered ? reply.type() : withdraw(QueueBroker.CANCEL_PUT, request, reply);
+            if (type == QueueBroker.PUT_DONE) {
+                return;
+            }
+            if (type == GONE) {
+                throw goneError();
+            }
+            throw new TimeoutException("the queue stayed full for the whole wait");
+        } finally {
+            waiting.remove(request);
+        }
+    }
+
+    private void feed(byte[] item) {
+        synchronized (feed) {
             pending.add(item);
-            if (pending.size() == 1) {
-                lock.notifyAll();
+            if (sender == null) {
+                sender = new Thread(this::sendLoop, "jcn-queue-send");
+                sender.setDaemon(true);
+                sender.start();
+            } else if (pending.size() == 1) {
+                feed.notifyAll();
+            }
+        }
+    }
+
+    private void sendLoop() {
+        while (true) {
+            List<byte[]> batch;
+            synchronized (feed) {
+                while (pending.isEmpty() && !closing && !gone) {
+                    try {
+                        feed.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (pending.isEmpty() || gone) {
+                    sending = false;
+                    feed.notifyAll();
+                    return;
+                }
+                batch = pending;
+                pending = new ArrayList<>();
+                sending = true;
+            }
+            try {
+                for (int from = 0; from < batch.size(); from += QueueBroker.MAX_BATCH) {
+                    List<byte[]> part = batch.subList(from, Math.min(batch.size(), from + QueueBroker.MAX_BATCH));
+                    wire.sendAll(QueueBroker.PUT, part, part.size());
+                }
+            } catch (IOException e) {
+                gone = true;
+            }
+            synchronized (feed) {
+                sending = false;
+                feed.notifyAll();
             }
         }
     }
 
     byte[] take(long deadline) throws InterruptedException, TimeoutException {
-        synchronized (lock) {
-            while (buffer.isEmpty()) {
-                checkUsable();
-                if (!getOutstanding) {
-                    getOutstanding = true;
-                    try {
-                        wire.sendInt(QueueBroker.GET, 0);
-                    } catch (IOException e) {
-                        gone = true;
-                        continue;
-                    }
-                }
-                long left = QueueBroker.remaining(deadline);
-                if (left <= 0) {
-                    try {
-                        wire.sendInt(QueueBroker.CANCEL_GET, 0);
-                    } catch (IOException ignored) {
-                        // the queue is gone; the next call says so
-                    }
-                    throw new TimeoutException("no item arrived in the queue during the wait");
-                }
-                lock.wait(QueueBroker.millis(left));
+        checkUsable();
+        long request = requests.incrementAndGet();
+        Reply reply = new Reply();
+        waiting.put(request, reply);
+        if (gone) {
+            reply.complete(GONE, null); // the receiver may have failed the others before this one was listed
+        }
+        try {
+            try {
+                wire.sendLong(QueueBroker.GET, request);
+            } catch (IOException e) {
+                throw goneError();
             }
-            return buffer.poll();
+            boolean answered;
+            try {
+                answered = reply.await(deadline);
+            } catch (InterruptedException e) {
+                if (withdraw(QueueBroker.CANCEL_GET, request, reply) == QueueBroker.ITEM) {
+                    giveBack(reply.item());
+                }
+                throw e;
+            }
+            int type = answered ? reply.type() : withdraw(QueueBroker.CANCEL_GET, request, reply);
+            if (type == QueueBroker.ITEM) {
+                // Answered, or handed over just as the wait ran out: the item is this reader's.
+                return reply.item();
+            }
+            if (type == GONE) {
+                throw goneError();
+            }
+            throw new TimeoutException("no item arrived in the queue during the wait");
+        } finally {
+            waiting.remove(request);
+        }
+    }
+
+    // Withdraws a request and waits for the broker's word: its type, or GONE.
+    private int withdraw(int cancel, long request, Reply reply) {
+        try {
+            wire.sendLong(cancel, request);
+        } catch (IOException e) {
+            return GONE;
+        }
+        return reply.awaitUninterruptibly(System.nanoTime() + WITHDRAW_NANOS) ? reply.type() : GONE;
+    }
+
+    private void giveBack(byte[] item) {
+        try {
+            wire.send(QueueBroker.RETURN, item);
+        } catch (IOException ignored) {
+            // the queue is gone, and its items with it
         }
     }
 
     /** Waits until every put has been written to the socket, at most {@code nanos}. */
     void flush(long nanos) {
         long deadline = System.nanoTime() + nanos;
-        synchronized (lock) {
+        synchronized (feed) {
             while ((!pending.isEmpty() || sending) && !gone && System.nanoTime() < deadline) {
                 try {
-                    lock.wait(QueueBroker.millis(deadline - System.nanoTime()));
+                    feed.wait(Time.millis(deadline - System.nanoTime()));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -204,28 +265,23 @@ final class QueueClient {
         }
     }
 
+    /** Sends what is buffered, then lets go of the connection; waiting calls in this JVM fail. */
     void close() {
         if (!OPEN.remove(this)) {
             return;
         }
-        flush(5_000_000_000L);
-        List<byte[]> left;
-        synchronized (lock) {
+        flush(TimeUnit.SECONDS.toNanos(5));
+        Thread s;
+        synchronized (feed) {
             closing = true;
-            left = new ArrayList<>(buffer);
-            buffer.clear();
-            lock.notifyAll();
-        }
-        if (!left.isEmpty()) {
-            try {
-                wire.sendAll(QueueBroker.RETURN, left, left.size());
-            } catch (IOException ignored) {
-                // the queue is gone, and its items with it
-            }
+            s = sender;
+            feed.notifyAll();
         }
         wire.close();
         try {
-            sender.join(2000);
+            if (s != null) {
+                s.join(2000);
+            }
             receiver.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

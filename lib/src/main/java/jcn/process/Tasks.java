@@ -37,6 +37,12 @@ final class Tasks {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(task.bytes().length + 64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeLong(id);
+            // Queues and locks made after the child started, in any cell, need their hub's secret there.
+            String secrets = shipment.secretsIfNew();
+            out.writeBoolean(secrets != null);
+            if (secrets != null) {
+                Hub.writeString(out, secrets);
+            }
             shipment.writeDelta(task.code(), out);
             out.writeInt(task.codeClasses().size());
             for (String name : task.codeClasses()) {

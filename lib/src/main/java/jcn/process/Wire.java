@@ -89,6 +89,56 @@ final class Wire implements Closeable {
         }
     }
 
+    /** Sends a frame whose payload is one long: a request id, for most requests and replies. */
+    void sendLong(int type, long value) throws IOException {
+        synchronized (writeLock) {
+            out.writeByte(type);
+            out.writeInt(8);
+            out.writeLong(value);
+            out.flush();
+        }
+    }
+
+    /** Sends a frame of a request id followed by an item's bytes. */
+    void sendRequestItem(int type, long request, byte[] item) throws IOException {
+        synchronized (writeLock) {
+            out.writeByte(type);
+            out.writeInt(8 + item.length);
+            out.writeLong(request);
+            out.write(item);
+            out.flush();
+        }
+    }
+
+    /** The payload of {@code frame} after its first {@code offset} bytes. */
+    static byte[] rest(Frame frame, int offset) throws IOException {
+        byte[] p = frame.payload();
+        if (p.length < offset) {
+            throw new IOException("corrupt frame: " + p.length + " bytes, expected at least " + offset);
+        }
+        return java.util.Arrays.copyOfRange(p, offset, p.length);
+    }
+
+    /** Reads a count written before {@code what}, refusing a negative one or one above {@code max}. */
+    static int readCount(DataInputStream in, int max, String what) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > max) {
+            throw new IOException("corrupt frame: " + n + " " + what + " (at most " + max + ")");
+        }
+        return n;
+    }
+
+    /** Reads a length-prefixed byte string from a frame's payload; the length must fit in what is left. */
+    static byte[] readBytes(DataInputStream in, String what) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("corrupt frame: " + what + " of " + n + " bytes, with " + in.available() + " left");
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+
     /** Reads the next frame; {@link EOFException} when the other side has gone. */
     Frame receive() throws IOException {
         int type = in.read();
