@@ -157,10 +157,25 @@ final class CellCode {
         return Path.of(entry).toAbsolutePath().normalize().toString();
     }
 
-    /** What one child has received so far, so each class and variable travels once. */
+    /**
+     * What one child has received so far, so each class travels once and each notebook variable
+     * only when its value changed.
+     *
+     * <p>The rule for notebook variables, the same for every worker of a pool and every child:
+     * a task sees the values the notebook's variables had when the task was sent to its JVM,
+     * as a task pickled by CPython carries what it refers to. A variable assigned again in a
+     * later cell, or rerun, reaches each worker with that worker's next task. Values that cannot
+     * be serialised (a pool, a thread) stay at their default in the child.
+     */
     static final class Shipment {
         private final Map<String, byte[]> sent = new HashMap<>();
+        private final List<Field> tracked = new ArrayList<>();
+        private final Map<Field, SentValue> values = new HashMap<>();
         private int secretsSent = Integer.MIN_VALUE;
+
+        /** The value a child last got for a variable, and the object it came from. */
+        private record SentValue(Object identity, byte[] bytes, boolean unsendable) {
+        }
 
         /** This JVM's hub secrets if they changed since the child last got them, else {@code null}. */
         synchronized String secretsIfNew() {
@@ -172,7 +187,7 @@ final class CellCode {
             return Hub.secretsForChild();
         }
 
-        /** Writes the classes and variables the child lacks; a class changed since it was sent resets the child's loader. */
+        /** Writes the classes the child lacks and the variables whose value it lacks; a class changed since it was sent resets the child's loader. */
         synchronized void writeDelta(CellCode code, DataOutputStream out) throws IOException {
             // One pass, no copy: a notebook holds a class per snippet, hundreds of them, and this
             // runs for every task. JJava's map is concurrent, so reading it while a cell runs is safe.
@@ -189,6 +204,8 @@ final class CellCode {
             }
             if (reset) {
                 sent.clear();
+                tracked.clear();
+                values.clear();
                 fresh = new ArrayList<>(code.declared.entrySet());
             }
             out.writeBoolean(reset);
@@ -199,16 +216,22 @@ final class CellCode {
                 out.write(e.getValue());
                 sent.put(e.getKey(), e.getValue());
             }
-            List<VariableCopy> variables = new ArrayList<>();
             for (Map.Entry<String, byte[]> e : fresh) {
                 String name = e.getKey();
                 Class<?> wrapper = code.loaded.get(name);
                 if (wrapper != null && WRAPPER.matcher(name).matches()) {
-                    collectVariables(wrapper, variables);
+                    track(wrapper);
                 }
             }
-            out.writeInt(variables.size());
-            for (VariableCopy v : variables) {
+            List<VariableCopy> changed = new ArrayList<>();
+            for (Field f : tracked) {
+                VariableCopy copy = changed(f);
+                if (copy != null) {
+                    changed.add(copy);
+                }
+            }
+            out.writeInt(changed.size());
+            for (VariableCopy v : changed) {
                 Hub.writeString(out, v.owner());
                 Hub.writeString(out, v.field());
                 out.writeInt(v.value().length);
@@ -216,11 +239,8 @@ final class CellCode {
             }
         }
 
-        /** A notebook variable's value, encoded, and where it goes in the child. */
-        private record VariableCopy(String owner, String field, byte[] value) {
-        }
-
-        private static void collectVariables(Class<?> wrapper, List<VariableCopy> into) {
+        // A wrapper class's variables: its static fields that a cell can assign.
+        private void track(Class<?> wrapper) {
             Field[] fields;
             try {
                 fields = wrapper.getDeclaredFields();
@@ -234,16 +254,57 @@ final class CellCode {
                 }
                 try {
                     f.setAccessible(true);
-                    Object value = f.get(null);
-                    if (value == null) {
-                        continue;
-                    }
-                    byte[] bytes = Codec.encodeValue(value, "variable " + f.getName());
-                    into.add(new VariableCopy(wrapper.getName(), f.getName(), bytes));
-                } catch (RuntimeException | ReflectiveOperationException e) {
-                    // a variable that cannot be copied (a pool, a table, a thread) stays at its default in the child
+                    tracked.add(f);
+                } catch (RuntimeException e) {
+                    // a field that cannot be read stays at its default in the child
                 }
             }
+        }
+
+        // The variable's value if the child has not got it yet; null if it has, or cannot.
+        private VariableCopy changed(Field f) {
+            Object value;
+            try {
+                value = f.get(null);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+            SentValue last = values.get(f);
+            if (last == null && value == null) {
+                return null; // the child's default already
+            }
+            // Re-encoding is skipped only where it cannot change anything: the same immutable
+            // object, or the same object that could not be sent before.
+            if (last != null && last.identity() == value && (last.unsendable() || immutable(value))) {
+                return null;
+            }
+            if (value != null && !(value instanceof java.io.Serializable)) {
+                values.put(f, new SentValue(value, last == null ? null : last.bytes(), true));
+                return null;
+            }
+            byte[] bytes;
+            try {
+                bytes = Codec.encodeValue(value, "variable " + f.getName());
+            } catch (RuntimeException e) {
+                values.put(f, new SentValue(value, last == null ? null : last.bytes(), true));
+                return null;
+            }
+            values.put(f, new SentValue(value, bytes, false));
+            if (last != null && java.util.Arrays.equals(last.bytes(), bytes)) {
+                return null;
+            }
+            return new VariableCopy(f.getDeclaringClass().getName(), f.getName(), bytes);
+        }
+
+        private static boolean immutable(Object value) {
+            return value == null || value instanceof String || value instanceof Number && value.getClass().getName()
+                    .startsWith("java.lang.") || value instanceof Boolean || value instanceof Character || value instanceof Enum
+                    // a queue's or lock's serial form is its address, fixed for its life
+                    || value instanceof ProcessQueue<?> || value instanceof ProcessLock;
+        }
+
+        /** A notebook variable's value, encoded, and where it goes in the child. */
+        private record VariableCopy(String owner, String field, byte[] value) {
         }
     }
 }
