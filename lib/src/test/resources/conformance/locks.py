@@ -103,7 +103,66 @@ def owner_timeout(tmp):
     return {"acquired": got, "elapsedMs": elapsed}
 
 
-SCENARIOS = {f.__name__: f for f in (mutual_exclusion, killed_holder, timeout_no_stale_state, not_reentrant, owner_timeout)}
+def increment(path):
+    v = int(open(path).read())
+    time.sleep(0.001)
+    with open(path, "w") as f:
+        f.write(str(v + 1))
+
+
+def racing_waiter(lock, path, results):
+    holds = 0
+    for _ in range(30):
+        if lock.acquire(timeout=0.05):
+            try:
+                increment(path)
+                holds += 1
+            finally:
+                lock.release()
+    last = lock.acquire(timeout=5)
+    if last:
+        increment(path)
+        holds += 1
+        lock.release()
+    results.put((holds, last))
+
+
+def racing_third(lock, path, results):
+    got = lock.acquire(timeout=5)
+    if got:
+        increment(path)
+        lock.release()
+    results.put(got)
+
+
+def timeouts_racing_releases(tmp):
+    path = os.path.join(tmp, "racing.txt")
+    with open(path, "w") as f:
+        f.write("0")
+    lock, results = mp.Lock(), mp.Queue()
+    p = mp.Process(target=racing_waiter, args=(lock, path, results))
+    p.start()
+    mine = 0
+    for i in range(30):
+        if lock.acquire(timeout=5):
+            increment(path)
+            mine += 1
+            time.sleep(i % 3 * 0.025)
+            lock.release()
+        time.sleep(i % 4 * 0.015)
+    holds, last = results.get(timeout=30)
+    p.join(20)
+    t = mp.Process(target=racing_third, args=(lock, path, results))
+    t.start()
+    third_got = results.get(timeout=20)
+    t.join(20)
+    counter = int(open(path).read())
+    return {"noLostUpdate": counter == mine + holds + (1 if third_got else 0), "waiterLastAcquire": last,
+            "thirdAcquired": third_got}
+
+
+SCENARIOS = {f.__name__: f for f in (mutual_exclusion, killed_holder, timeout_no_stale_state, not_reentrant, owner_timeout,
+                                     timeouts_racing_releases)}
 
 if __name__ == "__main__":
     mp.set_start_method("spawn")

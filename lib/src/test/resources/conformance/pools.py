@@ -256,9 +256,27 @@ def grandchild(tmp):
     return {"first": got[0].split()[0], "second": got[1]}
 
 
+def start_grandchild(q):
+    g = mp.Process(target=put_into, args=(q, "grandchild"))
+    g.start()
+    g.join(20)
+    return "child"
+
+
+def pool_task_grandchild(tmp):
+    with mp.Pool(1) as pool, mp.Manager() as m:
+        q = m.Queue()
+        try:
+            pool.apply(start_grandchild, (q,))
+            out = "ok"
+        except Exception as e:
+            out = type(e).__name__ + ": " + str(e)
+    return {"poolTask": out}
+
+
 SCENARIOS = {f.__name__: f for f in (map_order, task_throws, killed_worker, cancel_queued, cancel_running,
                                      submit_after_shutdown, as_completed, unreplaceable, pool_then_queue,
-                                     pool_then_lock, replacement_worker, grandchild)}
+                                     pool_then_lock, replacement_worker, grandchild, pool_task_grandchild)}
 
 if __name__ == "__main__":
     mp.set_start_method("spawn")

@@ -773,6 +773,61 @@ class ConformanceTest {
     }
 
     @Test
+    void lockTimeoutsRacingReleasesLeaveNoStaleGrant() throws Exception {
+        // A child's short acquire(50 ms) keeps timing out around the moments the parent releases: a grant
+        // that crosses the withdrawal must not be left for a later acquire, nor make two holders.
+        Map<String, Object> py = python("locks", "timeouts_racing_releases");
+        assertEquals(Map.of("noLostUpdate", true, "waiterLastAcquire", true, "thirdAcquired", true), py);
+
+        Path counter = tmp.resolve("java-racing.txt");
+        Files.writeString(counter, "0");
+        String file = counter.toString();
+        try (ProcessLock lock = ProcessLock.create()) {
+            ChildProcess<String> waiter = ChildProcess.start(() -> {
+                int holds = 0;
+                for (int i = 0; i < 30; i++) {
+                    try (var held = lock.acquire(Duration.ofMillis(50))) {
+                        increment(file);
+                        holds++;
+                    } catch (TimeoutException e) {
+                        // expected often
+                    }
+                }
+                try (var held = lock.acquire(Duration.ofSeconds(5))) {
+                    increment(file);
+                    holds++;
+                    return "last acquired " + holds;
+                } catch (TimeoutException e) {
+                    return "last timed out " + holds;
+                }
+            });
+            int mine = 0;
+            for (int i = 0; i < 30; i++) {
+                try (var held = lock.acquire(Duration.ofSeconds(5))) {
+                    increment(file);
+                    mine++;
+                    Thread.sleep(i % 3 * 25L);
+                }
+                Thread.sleep(i % 4 * 15L);
+            }
+            String last = waiter.result();
+            assertTrue(last.startsWith("last acquired "), "after racing timeouts the waiter still acquires at once: " + last);
+            int theirs = Integer.parseInt(last.substring(last.lastIndexOf(' ') + 1));
+            boolean third = ChildProcess.start(() -> {
+                try (var h = lock.acquire(Duration.ofSeconds(5))) {
+                    increment(file);
+                    return true;
+                } catch (TimeoutException e) {
+                    return false;
+                }
+            }).result();
+            assertTrue(third, "a third process acquires it: no stale grant left behind");
+            assertEquals(mine + theirs + 1, Integer.parseInt(Files.readString(counter).strip()),
+                    "every hold was exclusive: no lost update");
+        }
+    }
+
+    @Test
     void lockAcquireTimesOutWhileAChildHoldsIt() throws Exception {
         Map<String, Object> py = python("locks", "owner_timeout");
         assertEquals(false, py.get("acquired"));
@@ -849,6 +904,13 @@ class ConformanceTest {
             }
         }
         return n;
+    }
+
+    /** A read-modify-write with a gap, so that two holders at once would lose an update. */
+    static void increment(String file) throws Exception {
+        int v = Integer.parseInt(Files.readString(Path.of(file)).strip());
+        Thread.sleep(1);
+        Files.writeString(Path.of(file), Integer.toString(v + 1));
     }
 
     /** Reads items until the queue stays empty for 2 s, appending each to {@code file}; stalls after {@code stallAfter}. */
