@@ -183,7 +183,7 @@ final class CellCode {
             out.writeBoolean(reset);
             out.writeInt(fresh.size());
             for (Map.Entry<String, byte[]> e : fresh) {
-                Hub.writeString(out, e.getKey());
+                Frames.writeString(out, e.getKey());
                 out.writeInt(e.getValue().length);
                 out.write(e.getValue());
                 sent.put(e.getKey(), e.getValue());
@@ -198,8 +198,8 @@ final class CellCode {
             }
             out.writeInt(variables.size());
             for (VariableCopy v : variables) {
-                Hub.writeString(out, v.owner());
-                Hub.writeString(out, v.field());
+                Frames.writeString(out, v.owner());
+                Frames.writeString(out, v.field());
                 out.writeInt(v.value().length);
                 out.write(v.value());
             }

@@ -73,20 +73,19 @@ final class ChildCode extends URLClassLoader {
             current = new ChildCode();
         }
         ChildCode code = current();
-        int n = in.readInt();
+        // A class is at least two lengths; a variable three.
+        int n = Frames.readCount(in, 8, "cell classes");
         for (int i = 0; i < n; i++) {
-            String name = Hub.readString(in);
-            byte[] bytes = new byte[in.readInt()];
-            in.readFully(bytes);
+            String name = Frames.readString(in, "a cell class's name");
+            byte[] bytes = Frames.readBytes(in, "a cell class's bytecode");
             code.classes.put(name, bytes);
         }
-        int vars = in.readInt();
+        int vars = Frames.readCount(in, 12, "notebook variables");
         Set<String> owners = vars == 0 ? Set.of() : new HashSet<>();
         for (int i = 0; i < vars; i++) {
-            String owner = Hub.readString(in);
-            String field = Hub.readString(in);
-            byte[] value = new byte[in.readInt()];
-            in.readFully(value);
+            String owner = Frames.readString(in, "a variable's class");
+            String field = Frames.readString(in, "a variable's name");
+            byte[] value = Frames.readBytes(in, "a variable's value");
             code.variables.computeIfAbsent(owner, k -> new ConcurrentLinkedQueue<>()).add(new Variable(field, value));
             owners.add(owner);
         }

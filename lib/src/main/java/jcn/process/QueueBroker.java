@@ -166,11 +166,10 @@ final class QueueBroker implements Hub.Endpoint {
         DataInputStream in = frame.data();
         switch (frame.type()) {
             case PUT, RETURN -> {
-                int n = in.readInt();
+                int n = Frames.readCount(in, 4, "queue items");
                 List<byte[]> got = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    byte[] item = new byte[in.readInt()];
-                    in.readFully(item);
+                    byte[] item = Frames.readBytes(in, "a queue item");
                     got.add(item);
                 }
                 if (frame.type() == PUT) {

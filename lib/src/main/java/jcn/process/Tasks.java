@@ -40,7 +40,7 @@ final class Tasks {
             shipment.writeDelta(task.code(), out);
             out.writeInt(task.codeClasses().size());
             for (String name : task.codeClasses()) {
-                Hub.writeString(out, name);
+                Frames.writeString(out, name);
             }
             out.writeInt(task.bytes().length);
             out.write(task.bytes());

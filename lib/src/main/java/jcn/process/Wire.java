@@ -89,19 +89,16 @@ final class Wire implements Closeable {
         }
     }
 
-    /** Reads the next frame; {@link EOFException} when the other side has gone. */
+    /**
+     * Reads the next frame; {@link EOFException} when the other side has gone, a
+     * {@link Frames.CorruptFrameException} when its length is negative or over {@link Frames#MAX_FRAME}.
+     */
     Frame receive() throws IOException {
         int type = in.read();
         if (type < 0) {
             throw new EOFException("connection closed");
         }
-        int length = in.readInt();
-        if (length < 0 || length > (1 << 30)) {
-            throw new IOException("corrupt frame: length " + length);
-        }
-        byte[] payload = new byte[length];
-        in.readFully(payload);
-        return new Frame(type, payload);
+        return new Frame(type, Frames.readPayload(in, Frames.readFrameLength(in, "a frame on a hub connection")));
     }
 
     @Override
