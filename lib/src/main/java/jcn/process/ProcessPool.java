@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -236,6 +237,10 @@ public final class ProcessPool implements AutoCloseable {
      * Applies {@code function} to every input and hands out results as they finish, the twin
      * of {@code imap_unordered} and {@code as_completed}. A failed task surfaces as a
      * {@link TaskFailedException} from {@code next()}.
+     *
+     * <p>The returned {@code Iterable} can be iterated once: results are handed out as they
+     * finish and not kept, so a second {@code iterator()} throws {@link IllegalStateException}.
+     * Collect the results into a list to go over them again.
      */
     public <T, R> Iterable<Done<T, R>> asCompleted(ProcessFunction<? super T, ? extends R> function,
                                                    Iterable<? extends T> inputs) {
@@ -247,7 +252,8 @@ public final class ProcessPool implements AutoCloseable {
             int index = i;
             futures.get(i).whenComplete((r, e) -> finished.add(index));
         }
-        return () -> new Iterator<>() {
+        AtomicBoolean iterated = new AtomicBoolean();
+        return () -> once(iterated, new Iterator<>() {
             private int handed;
 
             @Override
@@ -277,7 +283,18 @@ public final class ProcessPool implements AutoCloseable {
                     throw new CancellationException("interrupted while waiting for results; queued tasks were cancelled");
                 }
             }
-        };
+        });
+    }
+
+    // asCompleted hands each result out as it finishes and keeps none: a second pass would wait
+    // for results that never come, so it is refused.
+    private static <E> Iterator<E> once(AtomicBoolean iterated, Iterator<E> iterator) {
+        if (!iterated.compareAndSet(false, true)) {
+            throw new IllegalStateException("the results of asCompleted can be iterated only once: each is handed out"
+                    + " as it finishes and not kept. To go over them again, collect them into a list first, e.g."
+                    + " var done = new ArrayList<Done<T, R>>(); pool.asCompleted(function, inputs).forEach(done::add);");
+        }
+        return iterator;
     }
 
     private <T, R> List<CompletableFuture<R>> submitAll(ProcessFunction<? super T, ? extends R> function, List<T> inputs) {
