@@ -20,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -215,6 +216,10 @@ public final class ThreadPool implements AutoCloseable {
      * remaining tasks are cancelled, the interrupt flag is kept and {@code next()} throws
      * {@link CancellationException}.
      *
+     * <p>The returned {@code Iterable} can be iterated once: results are handed out as they
+     * finish and not kept, so a second {@code iterator()} throws {@link IllegalStateException}.
+     * Collect the results into a list to go over them again.
+     *
      * @throws NullPointerException       if {@code task} or {@code inputs} is null
      * @throws RejectedExecutionException if the pool is shut down
      */
@@ -233,7 +238,8 @@ public final class ThreadPool implements AutoCloseable {
             index++;
         }
         int total = index;
-        return () -> new Iterator<>() {
+        AtomicBoolean iterated = new AtomicBoolean();
+        return () -> once(iterated, new Iterator<>() {
             private int handedOut;
 
             @Override
@@ -260,7 +266,18 @@ public final class ThreadPool implements AutoCloseable {
                     throw (TaskFailedException) e.getCause();
                 }
             }
-        };
+        });
+    }
+
+    // asCompleted hands each result out as it finishes and keeps none: a second pass would wait
+    // for results that never come, so it is refused.
+    private static <E> Iterator<E> once(AtomicBoolean iterated, Iterator<E> iterator) {
+        if (!iterated.compareAndSet(false, true)) {
+            throw new IllegalStateException("the results of asCompleted can be iterated only once: each is handed out"
+                    + " as it finishes and not kept. To go over them again, collect them into a list first, e.g."
+                    + " var done = new ArrayList<Done<T, R>>(); pool.asCompleted(task, inputs).forEach(done::add);");
+        }
+        return iterator;
     }
 
     /**

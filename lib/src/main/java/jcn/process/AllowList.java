@@ -24,7 +24,19 @@ public final class AllowList {
             "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double",
             "java.lang.Number", "java.lang.String", "java.lang.Enum", "java.lang.StackTraceElement",
             "java.lang.Object", "java.lang.invoke.SerializedLambda",
-            "java.util.*", "java.util.concurrent.ConcurrentHashMap", "java.math.*", "java.time.*",
+            "java.util.*", "java.math.*", "java.time.*",
+            // Concurrent collections notebooks share, and what their serial forms hold: a
+            // ConcurrentHashMap writes Segment objects (each a ReentrantLock) for compatibility with
+            // Java 7, so without the lock classes it could be written but never read back.
+            "java.util.concurrent.ConcurrentHashMap", "java.util.concurrent.ConcurrentHashMap$Segment",
+            "java.util.concurrent.locks.ReentrantLock", "java.util.concurrent.locks.ReentrantLock$Sync",
+            "java.util.concurrent.locks.ReentrantLock$NonfairSync",
+            "java.util.concurrent.locks.AbstractQueuedSynchronizer",
+            "java.util.concurrent.locks.AbstractOwnableSynchronizer",
+            "java.util.concurrent.ConcurrentLinkedQueue", "java.util.concurrent.ConcurrentLinkedDeque",
+            "java.util.concurrent.CopyOnWriteArrayList", "java.util.concurrent.CopyOnWriteArraySet",
+            "java.util.concurrent.ConcurrentSkipListMap", "java.util.concurrent.atomic.AtomicInteger",
+            "java.util.concurrent.atomic.AtomicLong", "java.util.concurrent.atomic.AtomicBoolean",
             "jcn.**", "REPL.**");
 
     private static final List<String> added = new CopyOnWriteArrayList<>();

@@ -63,6 +63,11 @@ final class CellCode {
                 || loader == CellCode.class.getClassLoader() && !JJAVA_LOADER.equals(loader.getClass().getName())) {
             return CLASSPATH;
         }
+        if (loader instanceof ChildCode child) {
+            // A task started from inside a child's task (a grandchild): the cell classes the child
+            // was sent travel on, and its code path with them.
+            return new CellCode(child.cellClasses(), child.loadedCellClasses(), child.codePathEntries(), loader);
+        }
         if (JJAVA_LOADER.equals(loader.getClass().getName())) {
             // Reflection on every task would cost more than the task; the kernel has one loader,
             // whose jar list only grows (with %classpath).
@@ -211,7 +216,7 @@ final class CellCode {
             out.writeBoolean(reset);
             out.writeInt(fresh.size());
             for (Map.Entry<String, byte[]> e : fresh) {
-                Hub.writeString(out, e.getKey());
+                Frames.writeString(out, e.getKey());
                 out.writeInt(e.getValue().length);
                 out.write(e.getValue());
                 sent.put(e.getKey(), e.getValue());
@@ -232,8 +237,8 @@ final class CellCode {
             }
             out.writeInt(changed.size());
             for (VariableCopy v : changed) {
-                Hub.writeString(out, v.owner());
-                Hub.writeString(out, v.field());
+                Frames.writeString(out, v.owner());
+                Frames.writeString(out, v.field());
                 out.writeInt(v.value().length);
                 out.write(v.value());
             }

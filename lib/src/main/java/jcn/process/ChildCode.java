@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -57,6 +58,36 @@ final class ChildCode extends URLClassLoader {
         codePath = urls.toArray(URL[]::new);
     }
 
+    /** The cell classes this child was sent, by name: what a grandchild needs of them. */
+    Map<String, byte[]> cellClasses() {
+        return java.util.Collections.unmodifiableMap(classes);
+    }
+
+    /** Those of the cell classes this child has loaded, by name. */
+    Map<String, Class<?>> loadedCellClasses() {
+        Map<String, Class<?>> loaded = new java.util.HashMap<>();
+        for (String name : classes.keySet()) {
+            Class<?> c = findLoadedClass(name);
+            if (c != null) {
+                loaded.put(name, c);
+            }
+        }
+        return loaded;
+    }
+
+    /** The jars and directories of the code path, as file paths. */
+    List<String> codePathEntries() {
+        List<String> entries = new ArrayList<>();
+        for (URL url : getURLs()) {
+            try {
+                entries.add(Path.of(url.toURI()).toString());
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                // not a file: the grandchild cannot use it either
+            }
+        }
+        return entries;
+    }
+
     static ChildCode current() {
         ChildCode code = current;
         if (code == null) {
@@ -73,20 +104,19 @@ final class ChildCode extends URLClassLoader {
             current = new ChildCode();
         }
         ChildCode code = current();
-        int n = in.readInt();
+        // A class is at least two lengths; a variable three.
+        int n = Frames.readCount(in, 8, "cell classes");
         for (int i = 0; i < n; i++) {
-            String name = Hub.readString(in);
-            byte[] bytes = new byte[in.readInt()];
-            in.readFully(bytes);
+            String name = Frames.readString(in, "a cell class's name");
+            byte[] bytes = Frames.readBytes(in, "a cell class's bytecode");
             code.classes.put(name, bytes);
         }
-        int vars = in.readInt();
+        int vars = Frames.readCount(in, 12, "notebook variables");
         Set<String> owners = vars == 0 ? Set.of() : new HashSet<>();
         for (int i = 0; i < vars; i++) {
-            String owner = Hub.readString(in);
-            String field = Hub.readString(in);
-            byte[] value = new byte[in.readInt()];
-            in.readFully(value);
+            String owner = Frames.readString(in, "a variable's class");
+            String field = Frames.readString(in, "a variable's name");
+            byte[] value = Frames.readBytes(in, "a variable's value");
             code.variables.computeIfAbsent(owner, k -> new ConcurrentLinkedQueue<>()).add(new Variable(field, value));
             owners.add(owner);
         }

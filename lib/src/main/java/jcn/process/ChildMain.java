@@ -89,8 +89,7 @@ public final class ChildMain {
                     }
                     break;
                 }
-                byte[] payload = new byte[in.readInt()];
-                in.readFully(payload);
+                byte[] payload = Frames.readPayload(in, Frames.readFrameLength(in, "a task frame from the parent"));
                 failed = !runOne(new Wire.Frame(type, payload), out);
             } while ("worker".equals(role));
         } finally {
@@ -125,16 +124,15 @@ public final class ChildMain {
         Object result;
         try {
             if (in.readBoolean()) {
-                Hub.learnSecrets(Hub.readString(in));
+                Hub.learnSecrets(Frames.readString(in, "the hub secrets"));
             }
             ChildCode code = ChildCode.apply(in);
-            int allowed = in.readInt();
+            int allowed = Frames.readCount(in, 4, "allowed classes");
             for (int i = 0; i < allowed; i++) {
-                AllowList.allowClass(Hub.readString(in));
+                AllowList.allowClass(Frames.readString(in, "an allowed class"));
             }
             Thread.currentThread().setContextClassLoader(code);
-            byte[] taskBytes = new byte[in.readInt()];
-            in.readFully(taskBytes);
+            byte[] taskBytes = Frames.readBytes(in, "the task");
             ProcessTask<?> task = LambdaRecipe.isRecipe(taskBytes) ? LambdaRecipe.decodeTask(taskBytes, code)
                     : (ProcessTask<?>) Codec.deserialize(taskBytes, code, false);
             result = task.call();

@@ -137,6 +137,18 @@ final class Codec {
 
     /** The same; a {@code quiet} decoding refuses a class off the allow-list without printing. */
     static Object decodeValue(byte[] item, ClassLoader loader, boolean quiet) throws IOException, ClassNotFoundException {
+        if (item.length == 0) {
+            throw new Frames.CorruptFrameException("corrupt value: no bytes at all, not even its type tag");
+        }
+        int size = switch (item[0]) {
+            case INT -> 5;
+            case LONG, DOUBLE -> 9;
+            default -> -1;
+        };
+        if (size > 0 && item.length != size) {
+            throw new Frames.CorruptFrameException("corrupt value: a number of tag " + item[0] + " takes " + size
+                    + " bytes, not " + item.length);
+        }
         ByteBuffer buffer = ByteBuffer.wrap(item, 1, item.length - 1);
         return switch (item[0]) {
             case INT -> buffer.getInt();
@@ -146,7 +158,7 @@ final class Codec {
             case BYTES -> java.util.Arrays.copyOfRange(item, 1, item.length);
             case END, NULL -> null;
             case SERIALIZED -> deserialize(java.util.Arrays.copyOfRange(item, 1, item.length), loader, quiet);
-            default -> throw new IllegalStateException("corrupt value (tag " + item[0] + ")");
+            default -> throw new Frames.CorruptFrameException("corrupt value: unknown type tag " + item[0]);
         };
     }
 
@@ -172,17 +184,17 @@ final class Codec {
             }
             out.writeInt(chain.size());
             for (Throwable t : chain) {
-                Hub.writeString(out, t.getClass().getName());
+                Frames.writeString(out, t.getClass().getName());
                 out.writeBoolean(t.getMessage() != null);
                 if (t.getMessage() != null) {
-                    Hub.writeString(out, t.getMessage());
+                    Frames.writeString(out, t.getMessage());
                 }
                 StackTraceElement[] frames = t.getStackTrace();
                 out.writeInt(frames.length);
                 for (StackTraceElement f : frames) {
-                    Hub.writeString(out, f.getClassName());
-                    Hub.writeString(out, f.getMethodName());
-                    Hub.writeString(out, f.getFileName() == null ? "" : f.getFileName());
+                    Frames.writeString(out, f.getClassName());
+                    Frames.writeString(out, f.getMethodName());
+                    Frames.writeString(out, f.getFileName() == null ? "" : f.getFileName());
                     out.writeInt(f.getLineNumber());
                 }
             }
@@ -194,19 +206,21 @@ final class Codec {
 
     static ChildFailedException.RemoteThrowable decodeThrowable(byte[] payload) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
-        int n = in.readInt();
+        // Smallest throwable: a name length, a flag, a frame count (9 bytes); smallest frame: three
+        // string lengths and a line number (16 bytes). Counts are checked before anything is sized by them.
+        int n = Frames.readCount(in, 9, "throwables in a failure");
         String[] names = new String[n];
         String[] messages = new String[n];
         List<List<StackTraceElement>> frames = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            names[i] = Hub.readString(in);
-            messages[i] = in.readBoolean() ? Hub.readString(in) : null;
-            int count = in.readInt();
+            names[i] = Frames.readString(in, "a failure's class name");
+            messages[i] = in.readBoolean() ? Frames.readString(in, "a failure's message") : null;
+            int count = Frames.readCount(in, 16, "stack frames of " + names[i]);
             List<StackTraceElement> list = new ArrayList<>(count);
             for (int j = 0; j < count; j++) {
-                String cls = Hub.readString(in);
-                String method = Hub.readString(in);
-                String file = Hub.readString(in);
+                String cls = Frames.readString(in, "a stack frame's class");
+                String method = Frames.readString(in, "a stack frame's method");
+                String file = Frames.readString(in, "a stack frame's file");
                 list.add(new StackTraceElement(cls, method, file.isEmpty() ? null : file, in.readInt()));
             }
             frames.add(list);

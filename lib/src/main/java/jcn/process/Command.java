@@ -88,8 +88,19 @@ public final class Command {
             throw new UncheckedIOException("could not start " + command.get(0) + ": " + e.getMessage()
                     + " (is it installed and on PATH?)", e);
         }
-        // Read on another thread so a chatty program cannot fill the pipe and stall.
-        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        // Read on another thread so a chatty program cannot fill the pipe and stall. A thread of its
+        // own, not the common pool: on 2 cores that pool has one thread, so two Commands (or any other
+        // CompletableFuture work) would queue behind each other's blocking reads.
+        CompletableFuture<String> output = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                output.complete(readAll(process.getInputStream()));
+            } catch (Throwable t) {
+                output.completeExceptionally(t);
+            }
+        }, "jcn-command-output");
+        reader.setDaemon(true);
+        reader.start();
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(process);

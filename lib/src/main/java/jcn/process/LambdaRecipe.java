@@ -115,15 +115,15 @@ final class LambdaRecipe {
     }
 
     private static void write(SerializedLambda s, DataOutputStream out, String what) throws IOException {
-        Hub.writeString(out, s.getCapturingClass());
-        Hub.writeString(out, s.getFunctionalInterfaceClass());
-        Hub.writeString(out, s.getFunctionalInterfaceMethodName());
-        Hub.writeString(out, s.getFunctionalInterfaceMethodSignature());
+        Frames.writeString(out, s.getCapturingClass());
+        Frames.writeString(out, s.getFunctionalInterfaceClass());
+        Frames.writeString(out, s.getFunctionalInterfaceMethodName());
+        Frames.writeString(out, s.getFunctionalInterfaceMethodSignature());
         out.writeInt(s.getImplMethodKind());
-        Hub.writeString(out, s.getImplClass());
-        Hub.writeString(out, s.getImplMethodName());
-        Hub.writeString(out, s.getImplMethodSignature());
-        Hub.writeString(out, s.getInstantiatedMethodType());
+        Frames.writeString(out, s.getImplClass());
+        Frames.writeString(out, s.getImplMethodName());
+        Frames.writeString(out, s.getImplMethodSignature());
+        Frames.writeString(out, s.getInstantiatedMethodType());
         out.writeInt(s.getCapturedArgCount());
         for (int i = 0; i < s.getCapturedArgCount(); i++) {
             writeValue(s.getCapturedArg(i), out, what);
@@ -131,16 +131,17 @@ final class LambdaRecipe {
     }
 
     private static Object read(DataInputStream in, ClassLoader loader) throws IOException, ClassNotFoundException {
-        String capturing = Hub.readString(in).replace('/', '.');
-        String fi = Hub.readString(in);
-        String fiName = Hub.readString(in);
-        String fiSignature = Hub.readString(in);
+        String capturing = Frames.readString(in, "a lambda's capturing class").replace('/', '.');
+        String fi = Frames.readString(in, "a lambda's interface");
+        String fiName = Frames.readString(in, "a lambda's interface method");
+        String fiSignature = Frames.readString(in, "a lambda's interface signature");
         int implKind = in.readInt();
-        String implClass = Hub.readString(in);
-        String implName = Hub.readString(in);
-        String implSignature = Hub.readString(in);
-        String instantiated = Hub.readString(in);
-        Object[] captured = new Object[in.readInt()];
+        String implClass = Frames.readString(in, "a lambda's implementation class");
+        String implName = Frames.readString(in, "a lambda's implementation method");
+        String implSignature = Frames.readString(in, "a lambda's implementation signature");
+        String instantiated = Frames.readString(in, "a lambda's instantiated type");
+        // Each captured value is a length and at least its one-byte tag.
+        Object[] captured = new Object[Frames.readCount(in, 5, "a lambda's captured values")];
         for (int i = 0; i < captured.length; i++) {
             captured[i] = readValue(in, loader);
         }
@@ -170,8 +171,6 @@ final class LambdaRecipe {
     }
 
     private static Object readValue(DataInputStream in, ClassLoader loader) throws IOException, ClassNotFoundException {
-        byte[] item = new byte[in.readInt()];
-        in.readFully(item);
-        return Codec.decodeValue(item, loader);
+        return Codec.decodeValue(Frames.readBytes(in, "a lambda's captured value"), loader);
     }
 }

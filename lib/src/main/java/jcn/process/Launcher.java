@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,6 +31,7 @@ final class Launcher {
     static final String AOT_OUTPUT_PROPERTY = "jcn.child.aotOutput";
 
     private static final Set<Process> ALIVE = ConcurrentHashMap.newKeySet();
+    private static final Set<List<String>> CHECKED_OPTIONS = ConcurrentHashMap.newKeySet();
     private static volatile int maxAlive = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
 
     static {
@@ -73,6 +75,7 @@ final class Launcher {
      * @throws IllegalStateException if as many children as the bound allows are alive
      */
     static Child start(String name, String role, CellCode code, List<String> jvmOptions) {
+        checkOptions(jvmOptions);
         synchronized (ALIVE) {
             int alive = alive();
             if (alive >= maxAlive) {
@@ -116,11 +119,37 @@ final class Launcher {
         }
     }
 
-    private static List<String> defaultOptions() {
-        List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError",
+    /**
+     * Refuses JVM options this JDK does not accept, naming them, before any child is started: a
+     * child that cannot start would otherwise only say so on its stderr, and a pool would wait for
+     * it. Each distinct list is tried once per JVM with {@code java <options> -version}, a short JVM.
+     */
+    static void checkOptions(List<String> jvmOptions) {
+        if (jvmOptions.isEmpty() || CHECKED_OPTIONS.contains(jvmOptions)) {
+            return;
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-version");
+        Command.Result result = Command.run(Duration.ofSeconds(30), command.toArray(String[]::new));
+        if (result.exitCode() != 0) {
+            List<String> said = result.lines().stream().filter(l -> !l.isBlank()).limit(5).toList();
+            throw new IllegalArgumentException("the JVM options " + jvmOptions + " were refused by "
+                    + command.get(0) + ": " + String.join(" ", said) + ". Check their spelling;"
+                    + " 'java -XX:+PrintFlagsFinal -version' lists the -XX options this JDK knows.");
+        }
+        CHECKED_OPTIONS.add(List.copyOf(jvmOptions));
+    }
 
-                // A thread blocked reading stdin (the parent watch) otherwise holds up exit by 300 ms.
-                "-XX:+IgnoreUnrecognizedVMOptions", "-XX:UserThreadWaitAttemptsAtExit=0"));
+    private static List<String> defaultOptions() {
+        // No -XX:+IgnoreUnrecognizedVMOptions: it would also hide a user's misspelt option.
+        List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError"));
+        if (Runtime.version().feature() >= 22) {
+            // A thread blocked reading stdin (the parent watch) otherwise holds up exit by 300 ms. The
+            // flag came with JDK 22 (JDK-8314243); JDK 21 would refuse to start with it.
+            options.add("-XX:UserThreadWaitAttemptsAtExit=0");
+        }
         if (Runtime.version().feature() >= 24) {
             options.add("--sun-misc-unsafe-memory-access=allow");
         }

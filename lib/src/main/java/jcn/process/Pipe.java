@@ -30,7 +30,14 @@ final class Pipe {
 
     private static final Wire.Frame END = new Wire.Frame(-1, new byte[0]);
 
+    /**
+     * The longest line copied as one: a child that prints without newlines is copied in pieces
+     * of this size rather than held in memory until it ends its line.
+     */
+    static final int MAX_LINE = 1 << 16;
+
     private final String name;
+    private final Process process;
     private final DataOutputStream toChild;
     private final BlockingQueue<Wire.Frame> frames = new LinkedBlockingQueue<>();
     final Thread reader;
@@ -48,6 +55,7 @@ final class Pipe {
 
     Pipe(String name, Process process) {
         this.name = name;
+        this.process = process;
         this.toChild = new DataOutputStream(process.getOutputStream());
         this.reader = new Thread(() -> split(process.getInputStream()), "jcn-output-" + name);
         this.reader.setDaemon(true);
@@ -119,23 +127,32 @@ final class Pipe {
         DataInputStream data = new DataInputStream(in);
         byte[] head = new byte[MARK.length];
         ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        boolean lineStart = true;
         try {
             while (true) {
-                in.mark(MARK.length);
-                int got = in.readNBytes(head, 0, MARK.length);
-                if (got == MARK.length && Arrays.equals(head, MARK)) {
-                    int type = data.readUnsignedByte();
-                    byte[] payload = new byte[data.readInt()];
-                    data.readFully(payload);
-                    deliver(new Wire.Frame(type, payload));
-                    continue;
+                // A mark counts only at the start of a line, where the child side writes it.
+                if (lineStart) {
+                    in.mark(MARK.length);
+                    int got = in.readNBytes(head, 0, MARK.length);
+                    if (got == MARK.length && Arrays.equals(head, MARK)) {
+                        int type = data.readUnsignedByte();
+                        byte[] payload = Frames.readPayload(data, Frames.readFrameLength(data, "a frame on stdout"));
+                        deliver(new Wire.Frame(type, payload));
+                        continue;
+                    }
+                    in.reset();
                 }
-                in.reset();
                 line.reset();
-                int b;
-                while ((b = in.read()) >= 0 && b != '\n') {
+                int b = 0;
+                while (line.size() < MAX_LINE) {
+                    b = in.read();
+                    if (b < 0 || b == '\n') {
+                        break;
+                    }
                     line.write(b);
                 }
+                // -1: output ended; a newline: the next byte starts a line; else the line was cut at MAX_LINE.
+                lineStart = b == '\n';
                 if (b < 0 && line.size() == 0) {
                     break;
                 }
@@ -145,13 +162,17 @@ final class Pipe {
                     break;
                 }
             }
+        } catch (Frames.CorruptFrameException e) {
+            // Whatever wrote it (the child, or a grandchild that inherited its stdout) has broken
+            // the conversation; nothing after it can be trusted, so this child ends here, and only it.
+            System.err.println("[" + name + "] sent a corrupt frame (" + e.getMessage() + "); stopping it");
+            process.destroyForcibly();
         } catch (IOException e) {
             // the child is gone; what it had not written is lost with it
         } finally {
             deliver(END);
         }
     }
-
     /** The child's side: frames written on stdout between whole lines of its own printing. */
     static final class ChildSide extends OutputStream {
         private final OutputStream out;

@@ -190,9 +190,9 @@ final class QueueBroker implements Hub.Endpoint {
                 if (capacity != Integer.MAX_VALUE) {
                     throw new IOException("an unacknowledged PUT on a bounded queue");
                 }
-                int n = Wire.readCount(in, MAX_BATCH, "items in a put");
+                int n = Frames.readCount(in, 4, "queue items");
                 for (int i = 0; i < n; i++) {
-                    items.add(Wire.readBytes(in, "a queue item"));
+                    items.add(Frames.readBytes(in, "a queue item"));
                 }
                 serve(sends);
             }

@@ -41,12 +41,12 @@ final class Tasks {
             String secrets = shipment.secretsIfNew();
             out.writeBoolean(secrets != null);
             if (secrets != null) {
-                Hub.writeString(out, secrets);
+                Frames.writeString(out, secrets);
             }
             shipment.writeDelta(task.code(), out);
             out.writeInt(task.codeClasses().size());
             for (String name : task.codeClasses()) {
-                Hub.writeString(out, name);
+                Frames.writeString(out, name);
             }
             out.writeInt(task.bytes().length);
             out.write(task.bytes());
@@ -58,6 +58,10 @@ final class Tasks {
 
     /** Turns a RESULT or FAILURE frame into the value, or throws what the child threw. */
     static Object answer(Wire.Frame frame, String child, ClassLoader loader) {
+        if (frame.payload().length < 8) {
+            throw new ChildFailedException(child, "it answered with a corrupt frame of " + frame.payload().length
+                    + " bytes, too short to name its task", null);
+        }
         byte[] payload = Arrays.copyOfRange(frame.payload(), 8, frame.payload().length);
         try {
             if (frame.type() == ChildMain.RESULT) {

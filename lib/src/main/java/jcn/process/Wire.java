@@ -119,39 +119,13 @@ final class Wire implements Closeable {
         return java.util.Arrays.copyOfRange(p, offset, p.length);
     }
 
-    /** Reads a count written before {@code what}, refusing a negative one or one above {@code max}. */
-    static int readCount(DataInputStream in, int max, String what) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > max) {
-            throw new IOException("corrupt frame: " + n + " " + what + " (at most " + max + ")");
-        }
-        return n;
-    }
-
-    /** Reads a length-prefixed byte string from a frame's payload; the length must fit in what is left. */
-    static byte[] readBytes(DataInputStream in, String what) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > in.available()) {
-            throw new IOException("corrupt frame: " + what + " of " + n + " bytes, with " + in.available() + " left");
-        }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return b;
-    }
-
     /** Reads the next frame; {@link EOFException} when the other side has gone. */
     Frame receive() throws IOException {
         int type = in.read();
         if (type < 0) {
             throw new EOFException("connection closed");
         }
-        int length = in.readInt();
-        if (length < 0 || length > (1 << 30)) {
-            throw new IOException("corrupt frame: length " + length);
-        }
-        byte[] payload = new byte[length];
-        in.readFully(payload);
-        return new Frame(type, payload);
+        return new Frame(type, Frames.readPayload(in, Frames.readFrameLength(in, "a frame on a hub connection")));
     }
 
     @Override

@@ -200,4 +200,19 @@ class ThreadPoolTest {
         assertEquals(Set.of("worker-1", "worker-2", "worker-3"), Set.copyOf(timeline.lanes()));
         assertTrue(timeline.anyOverlap());
     }
+
+    @Test
+    void asCompletedCanBeIteratedOnlyOnceAndSaysSo() throws Exception {
+        try (ThreadPool pool = ThreadPool.fixed(2)) {
+            Iterable<Done<Integer, Integer>> results = pool.asCompleted((Integer x) -> x * 2, java.util.List.of(1, 2, 3));
+            int sum = 0;
+            for (Done<Integer, Integer> d : results) {
+                sum += d.result();
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(12, sum);
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, results::iterator);
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("only once") && e.getMessage().contains("list"),
+                    e.getMessage());
+        }
+    }
 }

@@ -191,4 +191,13 @@ class ChildProcessTest {
         interrupter.join();
         assertTrue(child.join(Duration.ofSeconds(5)), "the child must be gone after the interrupt");
     }
+
+    @Test
+    void aMisspeltJvmOptionIsRefusedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ChildProcess.of(() -> 1).jvmOptions("-XX:+NoSuchOption").start());
+        assertTrue(e.getMessage().contains("NoSuchOption"), e.getMessage());
+        IllegalArgumentException pool = assertThrows(IllegalArgumentException.class, () -> ProcessPool.create(2, "-Xmxx1g"));
+        assertTrue(pool.getMessage().contains("-Xmxx1g"), pool.getMessage());
+    }
 }

@@ -4,6 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,5 +40,39 @@ class CommandTest {
         assertThrows(IllegalArgumentException.class, () -> Command.run());
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Command.run("no-such-program-jcn"));
         assertTrue(e.getMessage().contains("could not start no-such-program-jcn"), e.getMessage());
+    }
+
+    /**
+     * Every thread of the common pool is busy, as when other Commands or CompletableFuture work run
+     * at the same time; a Command must still read its program's output. Run in a child JVM whose
+     * common pool has two threads: with one, CompletableFuture would use a thread per task anyway,
+     * which hides the stall on a 2-core machine.
+     */
+    @Test
+    void outputIsReadEvenWhenTheCommonPoolIsBusy() throws Exception {
+        ChildProcess<String> child = ChildProcess.<String>of(() -> {
+            int threads = ForkJoinPool.getCommonPoolParallelism();
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch busy = new CountDownLatch(threads);
+            for (int i = 0; i < threads; i++) {
+                ForkJoinPool.commonPool().execute(() -> {
+                    busy.countDown();
+                    try {
+                        release.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                        // the test is over
+                    }
+                });
+            }
+            try {
+                if (!busy.await(10, TimeUnit.SECONDS)) {
+                    return "the common pool never got busy";
+                }
+                return Command.run(Duration.ofSeconds(20), "echo", "hi").output().strip();
+            } finally {
+                release.countDown();
+            }
+        }).jvmOptions("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2").timeout(Duration.ofSeconds(60)).start();
+        assertEquals("hi", child.result());
     }
 }

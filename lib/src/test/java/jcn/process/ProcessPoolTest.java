@@ -167,4 +167,19 @@ class ProcessPoolTest {
             assertTrue(e.getMessage().contains("java.lang.Thread, which is not Serializable"), e.getMessage());
         }
     }
+
+    @Test
+    void asCompletedCanBeIteratedOnlyOnceAndSaysSo() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            Iterable<Done<Integer, Integer>> results = pool.asCompleted((Integer x) -> x * 2, java.util.List.of(1, 2, 3));
+            int sum = 0;
+            for (Done<Integer, Integer> d : results) {
+                sum += d.result();
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(12, sum);
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, results::iterator);
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("only once") && e.getMessage().contains("list"),
+                    e.getMessage());
+        }
+    }
 }
