@@ -51,6 +51,11 @@ final class SharedRef<B extends Hub.Endpoint, C> implements Serializable {
         return new SharedRef<>(Hub.register(broker), broker, what);
     }
 
+    /** The endpoint's id in its hub. */
+    long id() {
+        return id;
+    }
+
     /** True in the JVM that made the object. */
     boolean owner() {
         return registration != null;

@@ -561,9 +561,10 @@ class ConformanceTest {
             String message = String.valueOf(outcome) + " / " + ((Throwable) outcome).getCause();
             assertTrue(message.contains("replace") || message.contains("worker"), "a clear message: " + message);
             // and a task submitted now fails too, instead of waiting for a worker that will never come
-            Future<Integer> late = pool.submit(() -> 1);
-            assertThrows(ExecutionException.class, () -> late.get(10, TimeUnit.SECONDS),
+            // (at once: the pool knows it has no worker, so the submit itself throws)
+            IllegalStateException late = assertThrows(IllegalStateException.class, () -> pool.submit(() -> 1),
                     "a task submitted to a pool with no worker left fails");
+            assertTrue(late.getMessage().contains("no worker left"), late.getMessage());
         } finally {
             ChildProcess.setMaxAlive(max);
             pool.terminate();
