@@ -6,7 +6,9 @@ Run with ./jcn bench processes. Both sides are measured in the same run on the s
   includes the join), with each of CPython's start methods;
 * pooled round trip: Pool.apply of a trivial function on a pool of one worker;
 * queue: small integers sent from a child to its parent through multiprocessing.Queue /
-  ProcessQueue, counted from the first message the parent takes to the end mark.
+  ProcessQueue, counted from the first message the parent takes to the end mark;
+* queue read by a child: the parent fills the queue, a child reads it to the end mark and
+  times itself (ours asks the parent for each item, which is what keeps several readers fair).
 """
 
 import multiprocessing as mp
@@ -83,6 +85,32 @@ def queue_per_s():
     return statistics.median(rates)
 
 
+def reader(queue, rates):
+    queue.get()
+    count = 0
+    t0 = time.perf_counter()
+    while queue.get() is not None:
+        count += 1
+    rates.put(count / (time.perf_counter() - t0))
+
+
+def queue_child_reads_per_s():
+    """The parent fills a queue; a child reads it to the end mark and reports its own rate."""
+    ctx = mp.get_context("spawn")
+    rates = []
+    n = max(1000, MESSAGES // 10)
+    for _ in range(3):
+        queue, back = ctx.Queue(), ctx.Queue()
+        for i in range(n):
+            queue.put(i)
+        queue.put(None)
+        p = ctx.Process(target=reader, args=(queue, back))
+        p.start()
+        rates.append(back.get(timeout=300))
+        p.join()
+    return statistics.median(rates)
+
+
 def java_side():
     java = Path(os.environ["JAVA_HOME"]) / "bin" / "java"
     jar = ROOT / "lib" / "target" / "jcn-lib.jar"
@@ -101,6 +129,7 @@ def main():
     py = {m: start_ms(m) for m in ("spawn", "forkserver", "fork")}
     py_apply = apply_us()
     py_queue = queue_per_s()
+    py_reads = queue_child_reads_per_s()
     version = sys.version.split()[0]
     print(f"CPython {version} and JDK {os.path.basename(os.environ['JAVA_HOME'])}, {os.cpu_count()} cores")
     print("| what | jcn.process | CPython | ratio |")
@@ -111,11 +140,15 @@ def main():
           f" {java['apply_us'] / py_apply:.2f}x |")
     print(f"| queue, small messages per second | {java['queue_per_s']:,.0f} | {py_queue:,.0f} |"
           f" {java['queue_per_s'] / py_queue:.1f}x |")
+    print(f"| queue read by a child, items per second (one request per item) | {java['queue_child_reads_per_s']:,.0f} |"
+          f" {py_reads:,.0f} | {java['queue_child_reads_per_s'] / py_reads:.2f}x |")
     print()
     print(f"start: {java['start_ms'] / py['spawn']:.2f}x CPython spawn (target <= 0.5x),"
           f" {java['start_ms'] / py['forkserver']:.2f}x forkserver")
     print(f"pooled round trip: {java['apply_us'] / py_apply:.2f}x Pool.apply (target <= 0.1x)")
     print(f"queue throughput: {java['queue_per_s'] / py_queue:.1f}x multiprocessing.Queue (target >= 5x)")
+    print(f"queue read by a child: {java['queue_child_reads_per_s'] / py_reads:.2f}x multiprocessing.Queue (no target;"
+          " fair hand-out, one request per item)")
 
 
 if __name__ == "__main__":

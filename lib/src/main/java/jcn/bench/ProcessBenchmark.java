@@ -83,6 +83,30 @@ public final class ProcessBenchmark {
             }
         }
         System.out.println("queue_per_s " + median(rates));
+
+        // The other direction: a reader in a child, where each get is one request for one item,
+        // so that several readers share a queue fairly and a killed one loses at most one item.
+        List<Double> readRates = new ArrayList<>();
+        int toRead = Math.max(1000, messages / 10);
+        for (int r = 0; r < 3; r++) {
+            try (ProcessQueue<Integer> queue = ProcessQueue.create()) {
+                for (int i = 0; i < toRead; i++) {
+                    queue.put(i);
+                }
+                queue.putEnd();
+                double perSecond = ChildProcess.start(() -> {
+                    int count = 1;
+                    queue.get();
+                    long t0 = System.nanoTime();
+                    while (queue.get() != null) {
+                        count++;
+                    }
+                    return (count - 1) / ((System.nanoTime() - t0) / 1e9);
+                }).result();
+                readRates.add(perSecond);
+            }
+        }
+        System.out.println("queue_child_reads_per_s " + median(readRates));
     }
 
     private static double median(List<Double> values) {

@@ -3,6 +3,9 @@ package jcn.process;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -160,17 +163,28 @@ final class Hub {
         }
     }
 
+    /** How long a new connection has to send the secret and the endpoint's id. */
+    static final long HELLO_MILLIS = 5000;
+
     private void serve(SocketChannel channel) {
-        Wire wire = new Wire(channel);
+        Wire wire = null;
         try {
-            byte[] answer = new byte[secret.length];
-            wire.in.readFully(answer);
-            if (!MessageDigest.isEqual(answer, secret)) {
-                System.err.println("jcn: refused a connection to " + socket + " that did not prove the secret");
-                wire.close();
+            ByteBuffer hello = readHello(channel, secret.length + Long.BYTES);
+            if (hello == null) {
+                System.err.println("jcn: dropped a connection to " + socket + " that did not introduce itself within "
+                        + HELLO_MILLIS + " ms");
+                channel.close();
                 return;
             }
-            long id = wire.in.readLong();
+            byte[] answer = new byte[secret.length];
+            hello.get(answer);
+            if (!MessageDigest.isEqual(answer, secret)) {
+                System.err.println("jcn: refused a connection to " + socket + " that did not prove the secret");
+                channel.close();
+                return;
+            }
+            long id = hello.getLong();
+            wire = new Wire(channel);
             Endpoint endpoint = endpoints.get(id);
             if (endpoint == null) {
                 wire.close();
@@ -178,8 +192,39 @@ final class Hub {
             }
             endpoint.connected(wire);
         } catch (Exception e) {
-            wire.close();
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
         }
+    }
+
+    /**
+     * Reads the first {@code length} bytes of a connection, waiting at most {@link #HELLO_MILLIS}:
+     * a peer that connects and says nothing must not hold a thread of this JVM forever.
+     * Returns {@code null} on timeout or end of stream; leaves the channel blocking.
+     */
+    private static ByteBuffer readHello(SocketChannel channel, int length) throws IOException {
+        ByteBuffer hello = ByteBuffer.allocate(length);
+        channel.configureBlocking(false);
+        try (Selector selector = Selector.open()) {
+            channel.register(selector, SelectionKey.OP_READ);
+            long deadline = System.nanoTime() + HELLO_MILLIS * 1_000_000;
+            while (hello.hasRemaining()) {
+                long left = Time.millis(deadline - System.nanoTime());
+                if (deadline - System.nanoTime() <= 0) {
+                    return null;
+                }
+                selector.select(left);
+                selector.selectedKeys().clear();
+                if (channel.read(hello) < 0) {
+                    return null;
+                }
+            }
+        }
+        channel.configureBlocking(true);
+        return hello.flip();
     }
 
     private void closeServer() {

@@ -247,6 +247,7 @@ class ConformanceTest {
             }
             int a = readers.get(0).result();
             int b = readers.get(1).result();
+            System.out.println("two readers, 100 items: CPython " + pyA + "/" + pyB + ", jcn " + a + "/" + b);
             assertEquals(100, a + b, "each item to exactly one reader: " + a + " + " + b);
             assertTrue(a >= 20 && b >= 20, "each item goes to a waiting reader, so both get a real share; got "
                     + a + " and " + b + " (CPython: " + pyA + " and " + pyB + ")");

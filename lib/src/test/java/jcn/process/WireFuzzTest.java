@@ -491,4 +491,25 @@ class WireFuzzTest {
             queue.close();
         }
     }
+
+    @Test
+    void aConnectionThatSaysTooLittleIsDroppedAfterTheHelloTimeout() throws Exception {
+        ProcessQueue<Integer> queue = ProcessQueue.create();
+        try {
+            Hub hub = Hub.current();
+            try (SocketChannel channel = open(hub)) {
+                writeAll(channel, java.util.Arrays.copyOf(hub.secret, 10));
+                long start = System.nanoTime();
+                assertTrue(closedWithin(channel, Hub.HELLO_MILLIS + 3000), "a connection that sent 10 bytes and went"
+                        + " quiet still holds a hub thread after " + (Hub.HELLO_MILLIS + 3000) + " ms");
+                long waited = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(waited >= Hub.HELLO_MILLIS / 2, "dropped only for its silence, after " + waited + " ms");
+            }
+            assertTrue(printedText().contains("did not introduce itself"), printedText());
+            queue.put(1);
+            assertEquals(1, queue.get(Duration.ofSeconds(5)));
+        } finally {
+            queue.close();
+        }
+    }
 }
