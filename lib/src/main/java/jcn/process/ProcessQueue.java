@@ -13,19 +13,40 @@ import java.util.concurrent.TimeoutException;
 /**
  * A queue shared by a JVM and its child processes, and between siblings: the twin of Python's
  * {@code multiprocessing.Queue}. Made with {@link #create()} or {@link #create(int)}, it
- * travels to a child by being captured in the child's task; every process then puts and gets
- * through its own copy of the handle.
+ * travels to a child by being captured in the child's task (or as a notebook variable); every
+ * process then puts and gets through its own copy of the handle. It may be made before or after
+ * the pools and children that use it, in any cell.
  *
- * <p>Items are copied between processes (small numbers, strings and byte arrays in a compact
- * form, other {@link Serializable} values by serialisation), in the order each writer put them.
- * A bounded queue blocks its writers, in whatever process, while it is full. A writer ends the
- * stream with {@link #putEnd()}: the reader that takes that mark gets {@code null}, and
- * iteration stops there, the twin of the {@code None} sentinel the Python notes put.
+ * <p>Contract, the same as {@code multiprocessing.Queue}'s unless said otherwise:
+ * <ul>
+ *   <li>Items are copied between processes (small numbers, strings and byte arrays in a compact
+ *       form, other {@link Serializable} values by serialisation) and arrive in the order each
+ *       writer put them.</li>
+ *   <li>Each item goes to exactly one reader: whichever reader is waiting, first come, first
+ *       served, in whatever process. A reader in another JVM asks for one item at a time and
+ *       holds none in advance, so several readers share the work as it comes.</li>
+ *   <li>A reader that is killed loses at most the one item that was on its way to it; every
+ *       other item stays for the other readers. (CPython's reader can also leave the queue's
+ *       read lock held.) A writer that is killed loses the puts its sending thread had not yet
+ *       written, as CPython's feeder thread does; a task that returns has sent all its puts.</li>
+ *   <li>On an unbounded queue {@code put} never waits. On a bounded one it waits only while the
+ *       queue holds {@code capacity} items, however many processes write; a put from another
+ *       JVM returns once its item is stored.</li>
+ *   <li>A timed-out or interrupted {@code put} or {@code get} leaves nothing behind: the item
+ *       is either in the queue or not, taken by this call or not. An answer that crosses the
+ *       timeout counts: the call succeeds. One that crosses an interrupt: a put whose item was
+ *       stored returns with the thread's interrupt status set; a get puts the item it was
+ *       handed back at the front of the queue and throws {@link InterruptedException}.</li>
+ *   <li>A writer ends the stream with {@link #putEnd()}: the reader that takes that mark gets
+ *       {@code null}, and iteration stops there, the twin of the {@code None} sentinel the
+ *       Python notes put. Each {@link #iterator()} reads on from where the queue is.</li>
+ * </ul>
  *
- * <p>{@link #close()} in the JVM that made the queue ends it for all; in any other JVM it
- * sends what is still buffered and gives back items taken but not handed out. Using a closed
- * queue throws {@link IllegalStateException}. Waits without a timeout are bounded by
- * {@link #DEFAULT_TIMEOUT}.
+ * <p>{@link #close()} in the JVM that made the queue ends it for all: items left are dropped,
+ * and waiting calls in every process throw {@link IllegalStateException}. In any other JVM it
+ * sends what is still buffered and lets go of the connection. Using a closed queue throws
+ * {@link IllegalStateException}. Waits without a timeout are bounded by {@link #DEFAULT_TIMEOUT}
+ * and then throw {@link IllegalStateException}.
  *
  * @param <T> the type of the items
  */
