@@ -169,8 +169,11 @@ final class CellCode {
      * <p>The rule for notebook variables, the same for every worker of a pool and every child:
      * a task sees the values the notebook's variables had when the task was sent to its JVM,
      * as a task pickled by CPython carries what it refers to. A variable assigned again in a
-     * later cell, or rerun, reaches each worker with that worker's next task. Values that cannot
-     * be serialised (a pool, a thread) stay at their default in the child.
+     * later cell, or rerun, reaches each worker with that worker's next task; so does an object
+     * changed in place when its {@code hashCode} shows the change, as it does for the JDK's
+     * collections, records of such values, and arrays. (An object of a class that keeps
+     * {@code Object}'s identity hash is sent again only when the variable is assigned.) Values
+     * that cannot be serialised (a pool, a thread) stay at their default in the child.
      */
     static final class Shipment {
         private final Map<String, byte[]> sent = new HashMap<>();
@@ -178,8 +181,8 @@ final class CellCode {
         private final Map<Field, SentValue> values = new HashMap<>();
         private int secretsSent = Integer.MIN_VALUE;
 
-        /** The value a child last got for a variable, and the object it came from. */
-        private record SentValue(Object identity, byte[] bytes, boolean unsendable) {
+        /** The value a child last got for a variable: the object it came from, its fingerprint, its bytes. */
+        private record SentValue(Object identity, int fingerprint, byte[] bytes, boolean unsendable) {
         }
 
         /** This JVM's hub secrets if they changed since the child last got them, else {@code null}. */
@@ -278,27 +281,52 @@ final class CellCode {
             if (last == null && value == null) {
                 return null; // the child's default already
             }
-            // Re-encoding is skipped only where it cannot change anything: the same immutable
-            // object, or the same object that could not be sent before.
-            if (last != null && last.identity() == value && (last.unsendable() || immutable(value))) {
+            // Serialising every variable for every task would cost more than most tasks, so a
+            // value is encoded again only when it may have changed: another object, or the same
+            // object with another content fingerprint (a list that grew, an array written to).
+            int fingerprint = fingerprint(value);
+            if (last != null && (last.identity() == value || immutable(value) && value.equals(last.identity()))
+                    && (last.unsendable() || immutable(value) || last.fingerprint() == fingerprint)) {
                 return null;
             }
             if (value != null && !(value instanceof java.io.Serializable)) {
-                values.put(f, new SentValue(value, last == null ? null : last.bytes(), true));
+                values.put(f, new SentValue(value, fingerprint, last == null ? null : last.bytes(), true));
                 return null;
             }
             byte[] bytes;
             try {
                 bytes = Codec.encodeValue(value, "variable " + f.getName());
             } catch (RuntimeException e) {
-                values.put(f, new SentValue(value, last == null ? null : last.bytes(), true));
+                values.put(f, new SentValue(value, fingerprint, last == null ? null : last.bytes(), true));
                 return null;
             }
-            values.put(f, new SentValue(value, bytes, false));
+            values.put(f, new SentValue(value, fingerprint, bytes, false));
             if (last != null && java.util.Arrays.equals(last.bytes(), bytes)) {
                 return null;
             }
             return new VariableCopy(f.getDeclaringClass().getName(), f.getName(), bytes);
+        }
+
+        // The content's hash, as far as the type defines one: the JDK's collections, records,
+        // strings and boxed values hash their content; arrays are hashed element by element.
+        private static int fingerprint(Object value) {
+            try {
+                return switch (value) {
+                    case null -> 0;
+                    case int[] a -> java.util.Arrays.hashCode(a);
+                    case long[] a -> java.util.Arrays.hashCode(a);
+                    case double[] a -> java.util.Arrays.hashCode(a);
+                    case byte[] a -> java.util.Arrays.hashCode(a);
+                    case boolean[] a -> java.util.Arrays.hashCode(a);
+                    case char[] a -> java.util.Arrays.hashCode(a);
+                    case float[] a -> java.util.Arrays.hashCode(a);
+                    case short[] a -> java.util.Arrays.hashCode(a);
+                    case Object[] a -> java.util.Arrays.deepHashCode(a);
+                    default -> value.hashCode();
+                };
+            } catch (RuntimeException | StackOverflowError e) {
+                return System.identityHashCode(new Object()); // unknown: counts as changed
+            }
         }
 
         private static boolean immutable(Object value) {
