@@ -57,6 +57,27 @@ public final class Claim {
         return value;
     }
 
+    /**
+     * Checks a claim that needs free cores, but only if the machine can show it right now:
+     * when {@code cores} (measured in the same cell, just before) gave its spinning threads at
+     * least {@code needed} times the speed of one, the claim is checked as {@link #that} does,
+     * failing with {@link ClaimFailedException} if the run contradicts it. Otherwise it prints a
+     * line that starts with "○ not checked in this run", says what the machine gave and what
+     * the claim needs, and returns, so the notebook goes on.
+     *
+     * @return whether the claim was checked
+     */
+    public static boolean onCores(Cores cores, double needed, String claim, boolean holds, Object observed) {
+        Objects.requireNonNull(cores, "cores");
+        if (!cores.canShow(needed)) {
+            System.out.println("○ not checked in this run: " + claim + ". " + cores.describe() + "; the claim needs "
+                    + cores.threads() + " free cores (spinning threads at " + format(needed) + "x or more)");
+            return false;
+        }
+        that(claim, holds, observed);
+        return true;
+    }
+
     private static String format(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.format("%.3g", v);
     }

@@ -50,4 +50,53 @@ class ClaimTest {
         captureOut(() -> v[0] = s.getAsDouble());
         return v[0];
     }
+
+    @Test
+    void aCoreClaimIsNotCheckedWhereTheMachineCannotShowIt() {
+        Cores oneCore = new Cores(2, 1.02, 1);
+        String out = captureOut(() -> assertEquals(false,
+                Claim.onCores(oneCore, 1.5, "2 threads are faster than 1", false, "1.01x")));
+        assertTrue(out.startsWith("○ not checked in this run: 2 threads are faster than 1."), out);
+        assertTrue(out.contains("gave 1.02x to 2 spinning threads") && out.contains("needs 2 free cores"), out);
+        Cores busy = new Cores(2, 1.1, 2);
+        assertTrue(captureOut(() -> Claim.onCores(busy, 1.5, "x", false, null)).contains("not checked"));
+    }
+
+    @Test
+    void aCoreClaimTheMachineCouldShowIsChecked() {
+        Cores free = new Cores(2, 1.9, 2);
+        assertThrows(ClaimFailedException.class, () -> Claim.onCores(free, 1.5, "2 threads are faster than 1", false, "1.01x"));
+        String out = captureOut(() -> assertTrue(Claim.onCores(free, 1.5, "2 threads are faster than 1", true, "1.8x")));
+        assertTrue(out.startsWith("✔ 2 threads are faster than 1"), out);
+    }
+
+    @Test
+    void theBaselineIsMeasuredOnThisMachine() {
+        Cores cores = Cores.measure(2);
+        assertEquals(Runtime.getRuntime().availableProcessors(), cores.available());
+        assertTrue(cores.speedup() > 0.3 && cores.speedup() < 2.6, cores.describe());
+        assertThrows(IllegalArgumentException.class, () -> Cores.measure(1));
+    }
+
+    @Test
+    void aJvmPinnedToOneCoreCannotShowATwoThreadClaim() throws Exception {
+        if (!new java.io.File("/usr/bin/taskset").canExecute()) {
+            return; // util-linux is on every Debian; without it there is nothing to pin with
+        }
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder("/usr/bin/taskset", "-c", "0", javaBin, "-cp", System.getProperty("java.class.path"),
+                PinnedProbe.class.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the pinned JVM did not finish");
+        assertTrue(out.contains("1 core visible") && out.contains("○ not checked in this run"), out);
+    }
+
+    /** Runs in a JVM pinned to one core by the test above. */
+    public static final class PinnedProbe {
+        public static void main(String[] args) {
+            Cores cores = Cores.measure(2);
+            System.out.println(cores.describe());
+            Claim.onCores(cores, 1.5, "2 threads are faster than 1", false, null);
+        }
+    }
 }
