@@ -10,6 +10,11 @@ about measured speed on a shared 2-core machine) runs once more in a fresh kerne
 only if that run passes every claim, and the report says it needed a retry. A claim that does
 not depend on timing fails the same way twice.
 
+A claim that needs free cores (jcn.check.Claim.onCores) prints "○ not checked in this run"
+where the machine cannot show it. --all-claims-checked (the full machine) fails a notebook
+that printed such a line, with the same one retry; --expect-not-checked (one core, or a busy
+one) fails a notebook that printed none. The report lists the claims that were not checked.
+
 Executed copies go to notebooks/target/executed/ unless --in-place is given (the README's
 refresh command), which rewrites the committed notebooks with the new outputs.
 
@@ -63,6 +68,9 @@ class NotebookFailure(Exception):
 
 # What a cell's error says when a notebook's claim (jcn.check.Claim) disagreed with a measurement.
 CLAIM_FAILED = "jcn.check.ClaimFailedException"
+# What jcn.check.Claim.onCores prints when the machine cannot show a claim right now.
+NOT_CHECKED = "○ not checked in this run: "
+NOT_CHECKED_FAILURE = "claims not checked on the full machine"
 
 
 def first_lines(source, n=3):
@@ -187,7 +195,8 @@ async def run_cells(client, nb, name, cell_timeout, cell_seconds, second_pass=Fa
             cell_seconds.append((index, round(time.monotonic() - t0, 2)))
 
 
-async def execute(path, cell_timeout, out_path, baseline, twice=False):
+async def execute(path, cell_timeout, out_path, baseline, twice=False, all_claims_checked=False,
+                  expect_not_checked=False):
     nb = nbformat.read(path, as_version=4)
     name = path.name
     client = NotebookClient(
@@ -218,7 +227,14 @@ async def execute(path, cell_timeout, out_path, baseline, twice=False):
             await asyncio.sleep(0.25)
     total = first_pass
     nbformat.write(nb, out_path)
+    not_checked = unchecked_claims(nb)
     problems = []
+    if all_claims_checked and not_checked:
+        problems.append(f"{NOT_CHECKED_FAILURE} (each says what the machine gave; a busy moment, or fewer free"
+                        " cores than the claim needs):\n" + "\n".join(not_checked))
+    if expect_not_checked and not not_checked:
+        problems.append("no claim said it was not checked, on a machine that cannot show what the notebook's"
+                        " hardware claims need: a claim was checked, or skipped, without saying so")
     if left:
         problems.append("threads left running after the last cell: " + "; ".join(left))
     if processes:
@@ -233,7 +249,17 @@ async def execute(path, cell_timeout, out_path, baseline, twice=False):
     if problems:
         raise NotebookFailure(f"{name}: " + "\n".join(problems))
     return {"notebook": name, "seconds": round(total, 2), "kernel_start_seconds": round(kernel_ready, 2),
-            "cells": cell_seconds}
+            "cells": cell_seconds, "not_checked": not_checked}
+
+
+def unchecked_claims(nb):
+    """The lines in which a hardware claim said it was not checked in this run, with their cell."""
+    lines = []
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = out.get("text", "") if out.get("output_type") == "stream" else ""
+            lines += [f"cell {index}: {line.strip()}" for line in text.splitlines() if line.startswith(NOT_CHECKED)]
+    return lines
 
 
 def main(argv=None):
@@ -247,6 +273,10 @@ def main(argv=None):
                         help="also fail if the committed file lacks outputs or holds errors")
     parser.add_argument("--twice", action="store_true",
                         help="after Run All, run every cell again in the same kernel (reruns must work too)")
+    parser.add_argument("--all-claims-checked", action="store_true",
+                        help="fail a notebook in which a hardware claim said it was not checked (the full machine)")
+    parser.add_argument("--expect-not-checked", action="store_true",
+                        help="fail a notebook in which no claim said it was not checked (one core, or a busy one)")
     parser.add_argument("--report", help="write a JSON summary here")
     parser.add_argument("--report-dir", help="write one <notebook>.result file per notebook here: "
                         "first line 'passed' or 'failed', then the report")
@@ -274,16 +304,18 @@ def main(argv=None):
         target = path if args.in_place else out_dir / path.name
         try:
             try:
-                result = asyncio.run(execute(path, args.timeout, target, baseline, args.twice))
+                result = asyncio.run(execute(path, args.timeout, target, baseline, args.twice,
+                                             args.all_claims_checked, args.expect_not_checked))
             except NotebookFailure as first:
                 # A claim about measured speed can meet a moment when something else holds a core of
                 # this shared machine; one fresh run decides. Any other failure stands at once.
-                if CLAIM_FAILED not in str(first):
+                if CLAIM_FAILED not in str(first) and NOT_CHECKED_FAILURE not in str(first):
                     raise
                 print(f"{path.name}: a measured claim failed; running the notebook once more in a fresh kernel\n"
                       f"{first}", file=sys.stderr)
                 try:
-                    result = asyncio.run(execute(path, args.timeout, target, baseline, args.twice))
+                    result = asyncio.run(execute(path, args.timeout, target, baseline, args.twice,
+                                                 args.all_claims_checked, args.expect_not_checked))
                 except NotebookFailure as second:
                     first_line = str(first).splitlines()[0]
                     raise NotebookFailure(f"{second}\n(the first attempt had failed too: {first_line})")
@@ -312,6 +344,8 @@ def main(argv=None):
             body = "\n".join(lines) if lines else f"ran in {r['seconds']}s (kernel ready in {r['kernel_start_seconds']}s)"
             if not lines and "retried_after" in r:
                 body += "\nafter one retry; the first attempt failed: " + r["retried_after"]
+            if not lines and r.get("not_checked"):
+                body += "\nnot checked in this run:\n" + "\n".join(r["not_checked"])
             (report_dir / (r["notebook"] + ".result")).write_text(status + "\n" + body + "\n")
     for f in failures:
         print("FAILED " + f, file=sys.stderr)

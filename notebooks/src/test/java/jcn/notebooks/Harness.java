@@ -50,13 +50,23 @@ final class Harness {
      */
     static Map<String, Result> run(List<Path> notebooks, List<String> extraArgs, Duration limit, Path reportDir)
             throws IOException, InterruptedException {
+        return run(notebooks, extraArgs, limit, reportDir, List.of());
+    }
+
+    /**
+     * The same, with the harness started behind {@code prefix} (for example
+     * {@code taskset -c 0}, which pins it, its kernels and every process they start to one core).
+     */
+    static Map<String, Result> run(List<Path> notebooks, List<String> extraArgs, Duration limit, Path reportDir,
+                                   List<String> prefix) throws IOException, InterruptedException {
         Path python = root().resolve(".venv/bin/python");
         if (!Files.isExecutable(python)) {
             throw new IllegalStateException("No project virtual environment at " + python
                     + ": run the tests with ./jcn test, which sets it up.");
         }
         deleteTree(reportDir);
-        List<String> command = new ArrayList<>(List.of(python.toString(),
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(python.toString(),
                 notebooksDir().resolve("harness/run_notebook.py").toString(),
                 "--report-dir", reportDir.toString(),
                 "--out", reportDir.resolve("executed").toString()));

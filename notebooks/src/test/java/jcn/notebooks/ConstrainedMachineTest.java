@@ -1,0 +1,79 @@
+package jcn.notebooks;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The CPU-bound notebooks on machines that cannot show their speed-ups: a reader on a
+ * one-core cloud notebook, or on a laptop busy with something else. Each notebook must run to
+ * the end, and its output must say which claims were not checked and why ("○ not checked in
+ * this run: ... this machine gave 1.02x to 2 spinning threads right now ..."). Run once each,
+ * first pinned to one core with {@code taskset -c 0}, then beside a process that keeps one core
+ * busy.
+ */
+class ConstrainedMachineTest {
+
+    static final List<String> CPU_BOUND = List.of("01-processes-and-threads.ipynb", "07-gil-and-parallelism.ipynb",
+            "09-process-pools.ipynb", "12-async.ipynb");
+
+    private static Process spinner;
+
+    @BeforeAll
+    static void needsTaskset() {
+        assertTrue(Files.isExecutable(Path.of("/usr/bin/taskset")),
+                "taskset (Debian's util-linux) is needed to pin the notebooks to one core");
+    }
+
+    @AfterAll
+    static void stopSpinner() {
+        if (spinner != null) {
+            spinner.destroyForcibly();
+        }
+    }
+
+    private static List<Path> notebooks() {
+        return CPU_BOUND.stream().map(n -> Harness.notebooksDir().resolve(n)).toList();
+    }
+
+    private static Stream<DynamicTest> judge(Map<String, Harness.Result> results, String machine) {
+        return CPU_BOUND.stream().map(name -> DynamicTest.dynamicTest(name.replace(".ipynb", "") + " on " + machine, () -> {
+            Harness.Result result = results.get(name);
+            assertTrue(result.passed(), () -> name + " on " + machine + " failed:\n" + result.report());
+            System.out.println(name + " on " + machine + ": " + result.report());
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> onOneCore() throws IOException, InterruptedException {
+        Map<String, Harness.Result> results = Harness.run(notebooks(), List.of("--expect-not-checked"),
+                Duration.ofMinutes(10), Harness.notebooksDir().resolve("target/harness/one-core"),
+                List.of("/usr/bin/taskset", "-c", "0"));
+        return judge(results, "one core");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> withOneCoreBusy() throws IOException, InterruptedException {
+        // A plain busy loop, as a browser tab or a build would be: it takes one core for as long as it runs.
+        spinner = new ProcessBuilder("/bin/sh", "-c", "while :; do :; done").start();
+        try {
+            Map<String, Harness.Result> results = Harness.run(notebooks(), List.of("--expect-not-checked"),
+                    Duration.ofMinutes(10), Harness.notebooksDir().resolve("target/harness/busy-core"));
+            return judge(results, "a busy core");
+        } finally {
+            spinner.destroyForcibly();
+            spinner.waitFor();
+        }
+    }
+}
