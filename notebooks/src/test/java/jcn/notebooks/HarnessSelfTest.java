@@ -15,7 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Shows that the notebook harness can fail: fixture notebooks that throw, leak a thread,
  * leak a child process or were never run must each be reported, with the cell named; a
- * measured claim that fails gets exactly one fresh run, and one that keeps failing fails.
+ * measured claim that fails gets exactly one fresh run, and one that keeps failing fails; a
+ * claim that needs free cores and was not checked fails on the full machine and is required
+ * on a small one.
  */
 class HarnessSelfTest {
 
@@ -38,6 +40,36 @@ class HarnessSelfTest {
                         FIXTURES.resolve("claim-fails-once.ipynb"),
                         FIXTURES.resolve("claim-always-fails.ipynb")),
                 List.of("--twice", "--timeout", "60"), Duration.ofMinutes(3), REPORTS.resolveSibling("claims")));
+        // A hardware claim that was not checked: an error on the full machine, expected on a small one.
+        for (String mode : List.of("--all-claims-checked", "--expect-not-checked")) {
+            Map<String, Harness.Result> run = Harness.run(List.of(
+                            FIXTURES.resolve("claim-not-checked.ipynb"),
+                            FIXTURES.resolve("claim-checked.ipynb")),
+                    List.of(mode, "--timeout", "60"), Duration.ofMinutes(3), REPORTS.resolveSibling("cores" + mode));
+            run.forEach((name, result) -> results.put(mode + " " + name, result));
+        }
+    }
+
+    @Test
+    void onTheFullMachineAClaimThatWasNotCheckedFailsTheNotebook() {
+        Harness.Result r = results.get("--all-claims-checked claim-not-checked.ipynb");
+        assertFalse(r.passed(), r.report());
+        assertTrue(r.report().contains("claims not checked on the full machine"), r.report());
+        assertTrue(r.report().contains("the fixture's two threads are faster than one"), r.report());
+        assertTrue(r.report().contains("the first attempt had failed too"), "it gets the one retry:\n" + r.report());
+        assertTrue(results.get("--all-claims-checked claim-checked.ipynb").passed());
+    }
+
+    @Test
+    void onASmallMachineANotebookMustSayWhichClaimsWereNotChecked() {
+        Harness.Result r = results.get("--expect-not-checked claim-not-checked.ipynb");
+        assertTrue(r.passed(), r.report());
+        assertTrue(r.report().contains("not checked in this run:\ncell 2: ○ not checked in this run: the fixture's two"
+                + " threads are faster than one"), r.report());
+        assertTrue(r.report().contains("gave 1.02x to 2 spinning threads"), r.report());
+        Harness.Result silent = results.get("--expect-not-checked claim-checked.ipynb");
+        assertFalse(silent.passed(), silent.report());
+        assertTrue(silent.report().contains("no claim said it was not checked"), silent.report());
     }
 
     @Test
