@@ -13,7 +13,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -329,12 +328,8 @@ public final class ProcessLock implements AutoCloseable, Serializable {
 
     /** The lock as seen from another JVM: one connection; replies matched to requests by id. */
     private static final class Client {
-        private static final long WITHDRAW_NANOS = TimeUnit.SECONDS.toNanos(5);
-        private static final int GONE = -1;
         final Wire wire;
-        private final AtomicLong requests = new AtomicLong();
-        private final Map<Long, Reply> waiting = new ConcurrentHashMap<>();
-        private volatile boolean gone;
+        private final Requests requests = new Requests();
 
         Client(Wire wire) {
             this.wire = wire;
@@ -348,7 +343,7 @@ public final class ProcessLock implements AutoCloseable, Serializable {
                 while (true) {
                     Wire.Frame frame = wire.receive();
                     long request = frame.data().readLong();
-                    Reply reply = waiting.get(request);
+                    Reply reply = requests.waitingFor(request);
                     if (reply != null) {
                         reply.complete(frame.type(), null);
                     } else if (frame.type() == GRANTED) {
@@ -357,49 +352,35 @@ public final class ProcessLock implements AutoCloseable, Serializable {
                     }
                 }
             } catch (IOException e) {
-                gone = true;
-                waiting.values().forEach(r -> r.complete(GONE, null));
+                requests.gone();
             }
         }
 
         long acquire(long deadline) throws InterruptedException, TimeoutException {
-            long request = requests.incrementAndGet();
             Reply reply = new Reply();
-            waiting.put(request, reply);
-            if (gone) {
-                reply.complete(GONE, null);
-            }
+            long request = requests.open(reply);
             try {
                 send(ACQUIRE, request);
                 boolean answered;
                 try {
                     answered = reply.await(deadline);
                 } catch (InterruptedException e) {
-                    if (withdraw(request, reply) == GRANTED) {
+                    if (Requests.withdraw(r -> wire.sendLong(CANCEL, r), request, reply) == GRANTED) {
                         send(RELEASE, request);
                     }
                     throw e;
                 }
-                int type = answered ? reply.type() : withdraw(request, reply);
+                int type = answered ? reply.type() : Requests.withdraw(r -> wire.sendLong(CANCEL, r), request, reply);
                 if (type == GRANTED) {
                     return request;
                 }
-                if (type == GONE) {
+                if (type == Requests.GONE) {
                     throw goneError();
                 }
                 throw new TimeoutException("another process held the lock for the whole wait");
             } finally {
-                waiting.remove(request);
+                requests.close(request);
             }
-        }
-
-        private int withdraw(long request, Reply reply) {
-            try {
-                wire.sendLong(CANCEL, request);
-            } catch (IOException e) {
-                return GONE;
-            }
-            return reply.awaitUninterruptibly(System.nanoTime() + WITHDRAW_NANOS) ? reply.type() : GONE;
         }
 
         void release(long request) {

@@ -4,12 +4,10 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A queue reached from another JVM than the one that made it.
@@ -29,19 +27,15 @@ import java.util.concurrent.atomic.AtomicLong;
 final class QueueClient {
 
     private static final Set<QueueClient> OPEN = ConcurrentHashMap.newKeySet();
-    /** How long a withdrawn request waits for the broker's word on it. */
-    private static final long WITHDRAW_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final int GONE = -1;
+    private static final int GONE = Requests.GONE;
 
     private final Wire wire;
     private final boolean bounded;
-    private final AtomicLong requests = new AtomicLong();
-    private final Map<Long, Reply> waiting = new ConcurrentHashMap<>();
+    private final Requests requests = new Requests();
     private final Object feed = new Object();
     private List<byte[]> pending = new ArrayList<>();
     private boolean sending;
     private Thread sender;
-    private volatile boolean gone;
     private volatile boolean closing;
     private final Thread receiver;
 
@@ -74,7 +68,7 @@ final class QueueClient {
                 Wire.Frame frame = wire.receive();
                 DataInputStream in = frame.data();
                 long request = in.readLong();
-                Reply reply = waiting.get(request);
+                Reply reply = requests.waitingFor(request);
                 byte[] item = frame.type() == QueueBroker.ITEM ? Wire.rest(frame, 8) : null;
                 if (reply != null) {
                     reply.complete(frame.type(), item);
@@ -84,8 +78,7 @@ final class QueueClient {
                 }
             }
         } catch (IOException e) {
-            gone = true;
-            waiting.values().forEach(r -> r.complete(GONE, null));
+            requests.gone();
             synchronized (feed) {
                 feed.notifyAll();
             }
@@ -96,7 +89,7 @@ final class QueueClient {
         if (closing) {
             throw new IllegalStateException("this queue handle is closed");
         }
-        if (gone) {
+        if (requests.isGone()) {
             throw goneError();
         }
     }
@@ -111,12 +104,8 @@ final class QueueClient {
             feed(item);
             return;
         }
-        long request = requests.incrementAndGet();
         Reply reply = new Reply();
-        waiting.put(request, reply);
-        if (gone) {
-            reply.complete(GONE, null); // the receiver may have failed the others before this one was listed
-        }
+        long request = requests.open(reply);
         try {
             try {
                 wire.sendRequestItem(QueueBroker.PUT_WAIT, request, item);
@@ -127,14 +116,14 @@ final class QueueClient {
             try {
                 answered = reply.await(deadline);
             } catch (InterruptedException e) {
-                if (withdraw(QueueBroker.CANCEL_PUT, request, reply) == QueueBroker.PUT_DONE) {
+                if (Requests.withdraw(r -> wire.sendLong(QueueBroker.CANCEL_PUT, r), request, reply) == QueueBroker.PUT_DONE) {
                     // The item is in the queue: the put happened, so say so and keep the interrupt.
                     Thread.currentThread().interrupt();
                     return;
                 }
                 throw e;
             }
-            int type = answered ? reply.type() : withdraw(QueueBroker.CANCEL_PUT, request, reply);
+            int type = answered ? reply.type() : Requests.withdraw(r -> wire.sendLong(QueueBroker.CANCEL_PUT, r), request, reply);
             if (type == QueueBroker.PUT_DONE) {
                 return;
             }
@@ -143,7 +132,7 @@ final class QueueClient {
             }
             throw new TimeoutException("the queue stayed full for the whole wait");
         } finally {
-            waiting.remove(request);
+            requests.close(request);
         }
     }
 
@@ -164,14 +153,14 @@ final class QueueClient {
         while (true) {
             List<byte[]> batch;
             synchronized (feed) {
-                while (pending.isEmpty() && !closing && !gone) {
+                while (pending.isEmpty() && !closing && !requests.isGone()) {
                     try {
                         feed.wait();
                     } catch (InterruptedException e) {
                         return;
                     }
                 }
-                if (pending.isEmpty() || gone) {
+                if (pending.isEmpty() || requests.isGone()) {
                     sending = false;
                     feed.notifyAll();
                     return;
@@ -186,7 +175,7 @@ final class QueueClient {
                     wire.sendAll(QueueBroker.PUT, part, part.size());
                 }
             } catch (IOException e) {
-                gone = true;
+                requests.gone();
             }
             synchronized (feed) {
                 sending = false;
@@ -197,12 +186,8 @@ final class QueueClient {
 
     byte[] take(long deadline) throws InterruptedException, TimeoutException {
         checkUsable();
-        long request = requests.incrementAndGet();
         Reply reply = new Reply();
-        waiting.put(request, reply);
-        if (gone) {
-            reply.complete(GONE, null); // the receiver may have failed the others before this one was listed
-        }
+        long request = requests.open(reply);
         try {
             try {
                 wire.sendLong(QueueBroker.GET, request);
@@ -213,12 +198,12 @@ final class QueueClient {
             try {
                 answered = reply.await(deadline);
             } catch (InterruptedException e) {
-                if (withdraw(QueueBroker.CANCEL_GET, request, reply) == QueueBroker.ITEM) {
+                if (Requests.withdraw(r -> wire.sendLong(QueueBroker.CANCEL_GET, r), request, reply) == QueueBroker.ITEM) {
                     giveBack(reply.item());
                 }
                 throw e;
             }
-            int type = answered ? reply.type() : withdraw(QueueBroker.CANCEL_GET, request, reply);
+            int type = answered ? reply.type() : Requests.withdraw(r -> wire.sendLong(QueueBroker.CANCEL_GET, r), request, reply);
             if (type == QueueBroker.ITEM) {
                 // Answered, or handed over just as the wait ran out: the item is this reader's.
                 return reply.item();
@@ -228,18 +213,8 @@ final class QueueClient {
             }
             throw new TimeoutException("no item arrived in the queue during the wait");
         } finally {
-            waiting.remove(request);
+            requests.close(request);
         }
-    }
-
-    // Withdraws a request and waits for the broker's word: its type, or GONE.
-    private int withdraw(int cancel, long request, Reply reply) {
-        try {
-            wire.sendLong(cancel, request);
-        } catch (IOException e) {
-            return GONE;
-        }
-        return reply.awaitUninterruptibly(System.nanoTime() + WITHDRAW_NANOS) ? reply.type() : GONE;
     }
 
     private void giveBack(byte[] item) {
@@ -254,7 +229,7 @@ final class QueueClient {
     void flush(long nanos) {
         long deadline = System.nanoTime() + nanos;
         synchronized (feed) {
-            while ((!pending.isEmpty() || sending) && !gone && System.nanoTime() < deadline) {
+            while ((!pending.isEmpty() || sending) && !requests.isGone() && System.nanoTime() < deadline) {
                 try {
                     feed.wait(Time.millis(deadline - System.nanoTime()));
                 } catch (InterruptedException e) {
