@@ -61,7 +61,7 @@ def programs(problems):
                 linked.add(program)
                 if not (NOTEBOOKS / program).is_file():
                     problems.append(f"programs: {path.name} links {program}, which does not exist")
-                elif f'"{program}"' not in code:
+                elif f'"{program}"' not in code and f'"{Path(program).name}"' not in code:
                     problems.append(f"programs: {path.name} links {program} but no code cell of it runs that file")
     for program in sorted((NOTEBOOKS / "python").glob("*.py")):
         name = f"python/{program.name}"
