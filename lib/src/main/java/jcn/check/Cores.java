@@ -17,6 +17,8 @@ package jcn.check;
 public record Cores(int threads, double speedup, int available) {
 
     private static final long SPIN_NANOS = 25_000_000; // per round: long enough to span a scheduler tick
+    private static final long WARM_UP_NANOS = 150_000_000;
+    private static final long CHUNK = 10_000;
     private static volatile long sink;
 
     /**
@@ -31,22 +33,25 @@ public record Cores(int threads, double speedup, int available) {
             throw new IllegalArgumentException("a speed-up needs at least 2 threads, not " + threads);
         }
         // Compiled code first: timing the interpreter against the JIT would invent a speed-up.
-        for (int i = 0; i < 20; i++) {
-            spin(200_000);
+        // The work is many short calls, so every thread runs the compiled method from its start.
+        long warmUntil = System.nanoTime() + WARM_UP_NANOS;
+        while (System.nanoTime() < warmUntil) {
+            spin(CHUNK);
         }
-        long work = calibrate();
+        long chunks = calibrate();
         long one = Long.MAX_VALUE;
         long many = Long.MAX_VALUE;
         // Best of up to ten rounds, stopping early once the threads got nearly a core each: the
         // JVM's own compiler threads, or a short burst elsewhere, take a core now and then.
         for (int round = 0; round < 10; round++) {
-            one = Math.min(one, timeSpinning(1, work));
-            many = Math.min(many, timeSpinning(threads, work));
+            one = Math.min(one, timeSpinning(1, chunks));
+            many = Math.min(many, timeSpinning(threads, chunks));
             if (round >= 2 && threads * (double) one / many >= 0.9 * threads) {
                 break;
             }
         }
-        double speedup = threads * (double) one / many;
+        // More than one core per thread cannot be: a figure above it is noise in the one-thread run.
+        double speedup = Math.min(threads, threads * (double) one / many);
         return new Cores(threads, Math.round(speedup * 100) / 100.0, Runtime.getRuntime().availableProcessors());
     }
 
@@ -61,26 +66,26 @@ public record Cores(int threads, double speedup, int available) {
                 speedup, threads, available, available == 1 ? "core" : "cores");
     }
 
-    // How many spin steps take about SPIN_NANOS on one thread here.
+    // How many chunks of spinning take about SPIN_NANOS on one thread here.
     private static long calibrate() {
-        long steps = 100_000;
+        long chunks = 16;
         while (true) {
             long t0 = System.nanoTime();
-            spin(steps);
+            spinChunks(chunks);
             long took = System.nanoTime() - t0;
-            if (took >= SPIN_NANOS / 4 || steps > (1L << 40)) {
-                return Math.max(1, (long) (steps * (SPIN_NANOS / (double) Math.max(1, took))));
+            if (took >= SPIN_NANOS / 4 || chunks > (1L << 40)) {
+                return Math.max(1, (long) (chunks * (SPIN_NANOS / (double) Math.max(1, took))));
             }
-            steps *= 4;
+            chunks *= 4;
         }
     }
 
-    // Wall time for `count` threads to do `work` steps each.
-    private static long timeSpinning(int count, long work) {
+    // Wall time for `count` threads to spin `chunks` chunks each.
+    private static long timeSpinning(int count, long chunks) {
         Thread[] threads = new Thread[count];
         long t0 = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            threads[i] = Thread.ofPlatform().daemon().name("jcn-spin-" + i).start(() -> spin(work));
+            threads[i] = Thread.ofPlatform().daemon().name("jcn-spin-" + i).start(() -> spinChunks(chunks));
         }
         for (Thread t : threads) {
             try {
@@ -93,8 +98,14 @@ public record Cores(int threads, double speedup, int available) {
         return System.nanoTime() - t0;
     }
 
+    private static void spinChunks(long chunks) {
+        for (long c = 0; c < chunks; c++) {
+            spin(CHUNK);
+        }
+    }
+
     private static void spin(long steps) {
-        long x = steps;
+        long x = sink + steps;
         for (long i = 0; i < steps; i++) {
             x = x * 6364136223846793005L + 1442695040888963407L;
         }
