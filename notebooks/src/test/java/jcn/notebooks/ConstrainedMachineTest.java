@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The CPU-bound notebooks on machines that cannot show their speed-ups: a reader on a
  * one-core cloud notebook, or on a laptop busy with something else. Each notebook must run to
- * the end, and its output must say which claims were not checked and why ("○ not checked in
- * this run: ... this machine gave 1.02x to 2 spinning threads right now ..."). Run once each,
+ * the end, and where it has claims that need free cores, its output must say which were not
+ * checked and why ("○ not checked in this run: ... this machine gave 1.02x to 2 spinning
+ * threads right now ..."); 12 has none (its tasks sleep) and must simply run. Run once each,
  * first pinned to one core with {@code taskset -c 0}, then beside a process that keeps one core
  * busy.
  */
