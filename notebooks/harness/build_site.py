@@ -145,6 +145,10 @@ def build(out, notebook_paths):
         (out / book["href"]).write_text(page, encoding="utf-8")
     if index is None:
         (out / "index.html").write_text(generated_index(course), encoding="utf-8")
+    # The CPython programs the pages link to (python/NN-name.py) travel with them.
+    programs = {p.parent / "python" for p in notebook_paths if (p.parent / "python").is_dir()}
+    for folder in programs:
+        shutil.copytree(folder, out / "python", dirs_exist_ok=True)
     if problems:
         raise SystemExit("build_site: pages would load from outside the site (offline means offline):\n  "
                          + "\n  ".join(problems))

@@ -43,6 +43,8 @@ final class LabServer implements AutoCloseable {
         Files.createDirectories(notebookDir);
         Files.copy(notebook, notebookDir.resolve(notebook.getFileName()));
         Files.createSymbolicLink(scratch.resolve("lib"), Harness.root().resolve("lib"));
+        // The CPython programs the notebooks run sit beside them, as in the committed folder.
+        Files.createSymbolicLink(notebookDir.resolve("python"), Harness.notebooksDir().resolve("python"));
         Path config = scratch.resolve("jupyter-config");
         writeSettings(config.resolve("lab/user-settings"));
 
