@@ -14,14 +14,16 @@ def one():
     return 1
 
 
-def bare(n):
+def bare(n, start):
     global counter
+    start.wait()  # both threads begin together, so their loops overlap
     for _ in range(n):
         counter += 1
 
 
-def call(n):
+def call(n, start):
     global counter
+    start.wait()
     for _ in range(n):
         counter = counter + one()
 
@@ -32,7 +34,8 @@ if __name__ == "__main__":
     lost = []
     for _ in range(runs):
         counter = 0
-        threads = [threading.Thread(target=body, args=(n,)) for _ in range(2)]
+        start = threading.Barrier(2)
+        threads = [threading.Thread(target=body, args=(n, start)) for _ in range(2)]
         for t in threads:
             t.start()
         for t in threads:
