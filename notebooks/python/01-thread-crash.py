@@ -2,7 +2,8 @@
 
 mode "exception": the failing thread raises an exception nobody catches.
 mode "exit": the failing thread ends the whole process with os._exit(42), as a crash would.
-The main thread waits for the worker and prints "worker finished" if it gets that far.
+The main thread waits for the worker and prints "worker finished after N steps" if it gets that far
+(counted by the worker itself: the failing thread's traceback can land in the middle of a printed line).
 """
 import os
 import sys
@@ -10,9 +11,13 @@ import threading
 import time
 
 
+done = []
+
+
 def work():
     for step in range(1, 11):
         print("step", step, flush=True)
+        done.append(step)
         time.sleep(0.05)
 
 
@@ -30,4 +35,4 @@ if __name__ == "__main__":
     failing.start()
     worker.join()
     failing.join()
-    print("worker finished", flush=True)
+    print(f"worker finished after {len(done)} steps", flush=True)
