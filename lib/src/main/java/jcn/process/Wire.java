@@ -79,16 +79,6 @@ final class Wire implements Closeable {
         }
     }
 
-    /** Sends a frame with no payload but one int. */
-    void sendInt(int type, int value) throws IOException {
-        synchronized (writeLock) {
-            out.writeByte(type);
-            out.writeInt(4);
-            out.writeInt(value);
-            out.flush();
-        }
-    }
-
     /** Sends a frame whose payload is one long: a request id, for most requests and replies. */
     void sendLong(int type, long value) throws IOException {
         synchronized (writeLock) {
