@@ -24,20 +24,21 @@ public final class ProcessBenchmark {
         int trips = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
         int messages = args.length > 2 ? Integer.parseInt(args[2]) : 500_000;
 
-        List<Double> startMs = new ArrayList<>();
-        for (int i = 0; i < starts + 2; i++) {
-            long t0 = System.nanoTime();
-            int one = ChildProcess.start(() -> 1).result();
-            double ms = (System.nanoTime() - t0) / 1e6;
-            if (one != 1) {
-                throw new IllegalStateException("wrong result " + one);
-            }
-            if (i >= 2) {
-                startMs.add(ms);
-            }
-        }
+        // Cold: no standby, every child boots its JVM.
+        ChildProcess.setStandby(0);
+        List<Double> startMs = startTimes(starts + 2, false).subList(2, starts + 2);
         System.out.println("start_ms " + median(startMs));
         System.out.println("start_min_ms " + Collections.min(startMs));
+
+        // Standby, spaced: each start finds a booted standby, as a notebook cell run after another does.
+        ChildProcess.setStandby(1);
+        List<Double> spaced = startTimes(starts + 2, true).subList(2, starts + 2);
+        System.out.println("standby_ms " + median(spaced));
+        System.out.println("standby_min_ms " + Collections.min(spaced));
+
+        // Standby, back to back: the next start comes before the replacement standby has booted.
+        List<Double> burst = startTimes(20, false);
+        System.out.println("standby_burst_ms " + median(burst));
 
         try (ProcessPool pool = ProcessPool.create(1)) {
             for (int i = 0; i < 2000; i++) {
@@ -107,6 +108,23 @@ public final class ProcessBenchmark {
             }
         }
         System.out.println("queue_child_reads_per_s " + median(readRates));
+    }
+
+    // Child start to first result, in ms, n times; waitForStandby: first let the standby boot.
+    private static List<Double> startTimes(int n, boolean waitForStandby) throws InterruptedException {
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (waitForStandby && !ChildProcess.awaitStandby(java.time.Duration.ofSeconds(10))) {
+                throw new IllegalStateException("the standby JVM did not boot within 10 s");
+            }
+            long t0 = System.nanoTime();
+            int one = ChildProcess.start(() -> 1).result();
+            ms.add((System.nanoTime() - t0) / 1e6);
+            if (one != 1) {
+                throw new IllegalStateException("wrong result " + one);
+            }
+        }
+        return ms;
     }
 
     private static double median(List<Double> values) {

@@ -32,6 +32,13 @@ public record Cores(int threads, double speedup, int available) {
         if (threads < 2) {
             throw new IllegalArgumentException("a speed-up needs at least 2 threads, not " + threads);
         }
+        // A standby JVM booting in the background would take a core from the spinning threads.
+        try {
+            jcn.process.ChildProcess.awaitStandby(java.time.Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted before measuring the cores", e);
+        }
         // Compiled code first: timing the interpreter against the JIT would invent a speed-up.
         // The work is many short calls, so every thread runs the compiled method from its start.
         long warmUntil = System.nanoTime() + WARM_UP_NANOS;

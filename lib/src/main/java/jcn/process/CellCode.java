@@ -36,6 +36,8 @@ final class CellCode {
 
     /** The jar of this library without its dependencies, made beside the shaded one by the build. */
     static final String CHILD_JAR = "jcn-lib-child.jar";
+    /** The jar with this library and everything it uses, beside {@link #CHILD_JAR}. */
+    static final String SHADED_JAR = "jcn-lib.jar";
 
     /** Code that lives on the classpath: nothing to ship. */
     static final CellCode CLASSPATH = new CellCode(Map.of(), Map.of(), List.of(), null);
@@ -168,7 +170,11 @@ final class CellCode {
      *
      * <p>The rule for notebook variables, the same for every worker of a pool and every child:
      * a task sees the values the notebook's variables had when the task was sent to its JVM,
-     * as a task pickled by CPython carries what it refers to. A variable assigned again in a
+     * as a task pickled by CPython carries what it refers to. Only the variables the task's
+     * code can read travel: those named by the lambda's cell, by the cell classes it names or
+     * whose objects it holds, and by their subclasses ({@link CellRefs}); a task that is not a
+     * lambda gets them all. (An object of a cell class reached only inside a collection typed
+     * by a JDK interface is not followed.) A variable assigned again in a
      * later cell, or rerun, reaches each worker with that worker's next task; so does an object
      * changed in place when its {@code hashCode} shows the change, as it does for the JDK's
      * collections, records of such values, and arrays. (An object of a class that keeps
@@ -179,6 +185,8 @@ final class CellCode {
         private final Map<String, byte[]> sent = new HashMap<>();
         private final List<Field> tracked = new ArrayList<>();
         private final Map<Field, SentValue> values = new HashMap<>();
+        // What each task's roots reach, until the next cell's classes arrive.
+        private final Map<List<String>, Set<String>> reachable = new HashMap<>();
         private int secretsSent = Integer.MIN_VALUE;
 
         /** The value a child last got for a variable: the object it came from, its fingerprint, its bytes. */
@@ -195,8 +203,13 @@ final class CellCode {
             return Hub.secretsForChild();
         }
 
-        /** Writes the classes the child lacks and the variables whose value it lacks; a class changed since it was sent resets the child's loader. */
-        synchronized void writeDelta(CellCode code, DataOutputStream out) throws IOException {
+        /**
+         * Writes the classes the child lacks and the variables whose value it lacks; a class
+         * changed since it was sent resets the child's loader. Only the variables that code
+         * starting in {@code roots} can read are compared and sent ({@link CellRefs}); all of
+         * them when {@code roots} is {@code null}.
+         */
+        synchronized void writeDelta(CellCode code, List<String> roots, DataOutputStream out) throws IOException {
             // One pass, no copy: a notebook holds a class per snippet, hundreds of them, and this
             // runs for every task. JJava's map is concurrent, so reading it while a cell runs is safe.
             List<Map.Entry<String, byte[]>> fresh = new ArrayList<>();
@@ -231,8 +244,15 @@ final class CellCode {
                     track(wrapper);
                 }
             }
+            if (reset || !fresh.isEmpty()) {
+                reachable.clear();
+            }
+            Set<String> wanted = roots == null ? null : reachable.computeIfAbsent(roots, r -> reach(code, r));
             List<VariableCopy> changed = new ArrayList<>();
             for (Field f : tracked) {
+                if (wanted != null && !wanted.contains(f.getDeclaringClass().getName() + "." + f.getName())) {
+                    continue;
+                }
                 VariableCopy copy = changed(f);
                 if (copy != null) {
                     changed.add(copy);
@@ -245,6 +265,38 @@ final class CellCode {
                 out.writeInt(v.value().length);
                 out.write(v.value());
             }
+        }
+
+        /**
+         * The variables code starting in {@code roots} can read, or {@code null} for all. A
+         * variable whose value is an object of a cell class adds that class's code: a call on
+         * it may run code that no class on the way names.
+         */
+        private Set<String> reach(CellCode code, List<String> roots) {
+            Set<String> from = new LinkedHashSet<>(roots);
+            for (int round = 0; round < 8; round++) {
+                Set<String> fields = CellRefs.reachableFields(from, code.declared);
+                if (fields == null) {
+                    return null;
+                }
+                int before = from.size();
+                for (Field f : tracked) {
+                    if (fields.contains(f.getDeclaringClass().getName() + "." + f.getName())) {
+                        try {
+                            Object value = f.get(null);
+                            if (value != null && code.declared.containsKey(value.getClass().getName())) {
+                                from.add(value.getClass().getName());
+                            }
+                        } catch (ReflectiveOperationException | RuntimeException e) {
+                            // read again when the value is compared
+                        }
+                    }
+                }
+                if (from.size() == before) {
+                    return fields;
+                }
+            }
+            return null;
         }
 
         // A wrapper class's variables: its static fields that a cell can assign.

@@ -11,8 +11,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.jar.JarFile;
 
 /**
  * The program every child JVM of this library runs. It reads its orders from standard input
@@ -31,9 +34,15 @@ public final class ChildMain {
     static final int FAILURE = 3;
     static final int READY = 4;
     static final int STOP = 5;
+    /** Sent before the orders are read: the JVM has booted (what a standby waits in). */
+    static final int BOOTED = 6;
 
     private static final int EXIT_PARENT_GONE = 86;
     private static final long WATCH_MILLIS = 200;
+
+    // Kept open for this JVM's life so the jar's directory stays read (see warmUp).
+    @SuppressWarnings("unused")
+    private static volatile JarFile openJar;
 
     private ChildMain() {
     }
@@ -41,12 +50,28 @@ public final class ChildMain {
     /** Entry point of a child JVM; see the class description. */
     public static void main(String[] args) throws Exception {
         InputStream stdin = System.in;
-        if (!"jcn-child 2".equals(readLine(stdin))) {
+        Pipe.ChildSide out = new Pipe.ChildSide(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
+        // A standby JVM is started before anyone knows what it will do: it says it has booted and
+        // waits here for its orders. If the parent dies first, standard input ends and so does this JVM.
+        // Orders already waiting mean a cold start, where every millisecond of warm-up would be added.
+        if (stdin.available() == 0) {
+            warmUp();
+        }
+        out.frame(BOOTED, new byte[0]);
+        String header;
+        try {
+            header = readLine(stdin);
+        } catch (EOFException e) {
+            // The parent ended (or dropped this standby) before giving orders: nothing to report.
+            Runtime.getRuntime().halt(EXIT_PARENT_GONE);
+            return;
+        }
+        if (!"jcn-child 2".equals(header)) {
             System.err.println("jcn.process.ChildMain is started by ChildProcess and ProcessPool, not by hand.");
             System.err.flush();
             Runtime.getRuntime().halt(2);
         }
-        readLine(stdin);
+        System.setProperty("jcn.child.name", readLine(stdin));
         String role = readLine(stdin);
         Hub.learnSecrets(readLine(stdin));
         String allowed = readLine(stdin);
@@ -54,7 +79,6 @@ public final class ChildMain {
             AllowList.allowAll(List.of(allowed.split("\t")));
         }
         ChildCode.setCodePath(readLine(stdin));
-        Pipe.ChildSide out = new Pipe.ChildSide(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
 
         long parentPid = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
@@ -100,6 +124,29 @@ public final class ChildMain {
         // Halt, as Python's children end with os._exit: System.exit would also look up a logger
         // service across every jar on the classpath, tens of milliseconds with a large jar.
         Runtime.getRuntime().halt(failed && "task".equals(role) ? 1 : 0);
+    }
+
+    /**
+     * What a standby does while it waits for orders: the first task in a JVM pays for opening
+     * the shaded jar (tens of thousands of entries) and for the JDK's lambda and serialisation
+     * machinery, tens of milliseconds that a standby can spend before anyone waits for it. A
+     * warm-up that fails costs nothing but its time; the task will meet the problem itself.
+     */
+    private static void warmUp() {
+        try {
+            // An open jar's directory is shared by every later loader that opens the same file.
+            Path self = Path.of(ChildMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path shaded = self.resolveSibling(CellCode.SHADED_JAR);
+            if (!shaded.equals(self) && Files.isRegularFile(shaded)) {
+                openJar = new JarFile(shaded.toFile());
+            }
+            ProcessTask<Integer> probe = () -> 1;
+            byte[] recipe = LambdaRecipe.encodeTask(probe, LambdaRecipe.of(probe), "the warm-up task");
+            ProcessTask<?> back = LambdaRecipe.decodeTask(recipe, ChildMain.class.getClassLoader());
+            Codec.encodeValue(back.call(), "the warm-up result");
+        } catch (Exception | LinkageError e) {
+            // warm-up only
+        }
     }
 
     /**

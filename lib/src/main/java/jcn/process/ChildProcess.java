@@ -133,6 +133,41 @@ public final class ChildProcess<T> {
         Launcher.setMaxAlive(max);
     }
 
+    /**
+     * Keeps {@code count} child JVMs booted ahead of time (1 unless changed; 0 turns them off
+     * and ends those there are). The twin of CPython's {@code forkserver}: {@link #start()} and
+     * {@link ProcessPool#create(int)} take a standby JVM before they boot a new one, which saves
+     * the JVM's start-up. A child with its own {@link #jvmOptions(String...)} always starts cold.
+     *
+     * <p>A taken standby behaves as a new child in every way: its own pid, name, exit code and
+     * output; the cell classes, variables, queues and locks of the moment it is taken. Standbys
+     * are made only after this JVM has started a child, each time a child ends, never more than
+     * {@code count}; they are not counted against {@link #maxAlive()} and end with this JVM,
+     * however it ends.
+     *
+     * @throws IllegalArgumentException if {@code count} is negative or above 8
+     */
+    public static void setStandby(int count) {
+        Standby.setWanted(count);
+    }
+
+    /** How many standby JVMs are kept ready; see {@link #setStandby(int)}. */
+    public static int standby() {
+        return Standby.wanted();
+    }
+
+    /**
+     * Waits at most {@code timeout} until the standby JVMs have finished booting; returns
+     * whether they have (true when there are none). Call it before measuring something that a
+     * JVM booting in the background would slow down; {@code Cores.measure} does.
+     *
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public static boolean awaitStandby(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return Standby.awaitBooted(timeout);
+    }
+
     /** How many children of this JVM are alive now, pool workers included. */
     public static int alive() {
         return Launcher.alive();
@@ -195,6 +230,7 @@ public final class ChildProcess<T> {
             if (!c.process().waitFor(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
                 return false;
             }
+            Standby.childEnded();
             c.awaitOutput(2000);
         } catch (InterruptedException e) {
             kill();

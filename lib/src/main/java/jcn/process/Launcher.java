@@ -35,7 +35,10 @@ final class Launcher {
     private static volatile int maxAlive = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
 
     static {
-        Thread hook = new Thread(() -> ALIVE.forEach(Process::destroyForcibly), "jcn-kill-children");
+        Thread hook = new Thread(() -> {
+            ALIVE.forEach(Process::destroyForcibly);
+            Standby.killAll();
+        }, "jcn-kill-children");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
@@ -70,12 +73,14 @@ final class Launcher {
     }
 
     /**
-     * Starts a child JVM in {@code role} ({@code task} or {@code worker}) and gives it its orders.
+     * Starts a child JVM in {@code role} ({@code task} or {@code worker}) and gives it its orders:
+     * a {@link Standby} JVM when one is ready for these options, else a new one.
      *
      * @throws IllegalStateException if as many children as the bound allows are alive
      */
     static Child start(String name, String role, CellCode code, List<String> jvmOptions) {
         checkOptions(jvmOptions);
+        Child child;
         synchronized (ALIVE) {
             int alive = alive();
             if (alive >= maxAlive) {
@@ -83,40 +88,61 @@ final class Launcher {
                         + " bound is " + maxAlive + ". Join or kill some first, or raise the bound with"
                         + " ChildProcess.setMaxAlive(n).");
             }
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(defaultOptions());
-            command.addAll(jvmOptions);
-            command.add("-Djcn.child.name=" + name);
-            command.add("-cp");
-            command.add(String.join(File.pathSeparator, code.childClasspath()));
-            command.add(ChildMain.class.getName());
-            Process process;
-            try {
-                process = new ProcessBuilder(command).start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not start a child JVM (" + command.get(0) + "): " + e.getMessage(), e);
+            child = Standby.take(name, code, jvmOptions);
+            if (child == null) {
+                child = spawn(name, code.childClasspath(), jvmOptions);
             }
-            ALIVE.add(process);
-            process.onExit().thenRun(() -> ALIVE.remove(process));
-            String bootstrap = String.join("\n", "jcn-child 2", name, role, Hub.secretsForChild(),
-                    String.join("\t", AllowList.patterns()), String.join(File.pathSeparator, code.codePath())) + "\n";
-            Child child = new Child(name, process, new Pipe(name, process), pump(name, process.getErrorStream()));
-            try {
-                child.pipe().sendText(bootstrap);
-                // Stdin stays open on purpose: the child takes its end as the sign that this JVM is gone.
-            } catch (IOException e) {
-                process.destroyForcibly();
-                try {
-                    child.awaitOutput(1000);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-                throw new UncheckedIOException("the child JVM " + name + " ended before it could be told what to do;"
-                        + " its own words, if any, are in the lines marked [" + name + "] above", e);
-            }
-            return child;
+            ALIVE.add(child.process());
         }
+        Process process = child.process();
+        process.onExit().thenRun(() -> ALIVE.remove(process));
+        // One child in, one standby out: a standby is replaced once the child that took it has
+        // ended, so that it never competes for the cores with the work it was taken for.
+        Standby.replaceWhenEnded(process);
+        String bootstrap = String.join("\n", "jcn-child 2", name, role, Hub.secretsForChild(),
+                String.join("\t", AllowList.patterns()), String.join(File.pathSeparator, code.codePath())) + "\n";
+        try {
+            child.pipe().sendText(bootstrap);
+            // Stdin stays open on purpose: the child takes its end as the sign that this JVM is gone.
+        } catch (IOException e) {
+            process.destroyForcibly();
+            try {
+                child.awaitOutput(1000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            throw new UncheckedIOException("the child JVM " + name + " ended before it could be told what to do;"
+                    + " its own words, if any, are in the lines marked [" + name + "] above", e);
+        }
+        return child;
+    }
+
+    /**
+     * Starts a JVM running {@link ChildMain} that waits for its orders; it is not counted
+     * against the bound, the caller decides that.
+     */
+    static Child spawn(String name, List<String> classpath, List<String> jvmOptions) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(defaultOptions());
+        command.addAll(jvmOptions);
+        command.add("-Djcn.child.name=" + name);
+        command.add("-cp");
+        command.add(String.join(File.pathSeparator, classpath));
+        command.add(ChildMain.class.getName());
+        Process process;
+        try {
+            process = new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start a child JVM (" + command.get(0) + "): " + e.getMessage(), e);
+        }
+        Pipe pipe = new Pipe(name, process);
+        return new Child(name, process, pipe, pump(pipe, process.getErrorStream()));
+    }
+
+    /** Whether a child started now would be given an ahead-of-time cache to train rather than one to use. */
+    static boolean training() {
+        return System.getProperty(AOT_OUTPUT_PROPERTY) != null;
     }
 
     /**
@@ -183,17 +209,18 @@ final class Launcher {
         }
     }
 
-    private static Thread pump(String name, InputStream stream) {
+    // The name is read from the pipe for each line: a standby gets its name when it is taken.
+    private static Thread pump(Pipe pipe, InputStream stream) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {
-                    System.err.println("[" + name + "] " + line);
+                    System.err.println("[" + pipe.name() + "] " + line);
                 }
             } catch (IOException ignored) {
                 // the child is gone; nothing more to copy
             }
-        }, "jcn-errors-" + name);
+        }, "jcn-errors-" + pipe.name());
         thread.setDaemon(true);
         thread.start();
         return thread;

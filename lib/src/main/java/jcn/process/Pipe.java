@@ -36,8 +36,9 @@ final class Pipe {
      */
     static final int MAX_LINE = 1 << 16;
 
-    private final String name;
+    private volatile String name;
     private final Process process;
+    private final java.util.concurrent.CountDownLatch booted = new java.util.concurrent.CountDownLatch(1);
     private final DataOutputStream toChild;
     private final BlockingQueue<Wire.Frame> frames = new LinkedBlockingQueue<>();
     final Thread reader;
@@ -80,7 +81,34 @@ final class Pipe {
         }
     }
 
+    /** The name the child's lines are marked with. */
+    String name() {
+        return name;
+    }
+
+    /** Marks the child's lines with {@code name} from now on: a standby JVM gets its name when it is taken. */
+    void rename(String name) {
+        this.name = name;
+        reader.setName("jcn-output-" + name);
+    }
+
+    /**
+     * Waits at most {@code nanos} for the child JVM to say it has booted and waits for its
+     * orders; true if it has. Also true once its output has ended (it will not boot any further).
+     */
+    boolean awaitBooted(long nanos) throws InterruptedException {
+        return booted.await(nanos, TimeUnit.NANOSECONDS);
+    }
+
     private void deliver(Wire.Frame frame) {
+        if (frame.type() == ChildMain.BOOTED) {
+            // Conversation between this pipe and the child's start-up, not part of any task.
+            booted.countDown();
+            return;
+        }
+        if (frame == END) {
+            booted.countDown();
+        }
         Listener l = listener;
         if (l == null) {
             synchronized (frames) {

@@ -14,8 +14,13 @@ final class Tasks {
     private Tasks() {
     }
 
-    /** A task ready to go: its serialised form and where its code comes from. */
-    record Prepared(byte[] bytes, CellCode code, List<String> codeClasses) {
+    /**
+     * A task ready to go: its serialised form, where its code comes from, and where that code
+     * starts ({@code roots}: the lambda's class and the classes of the values it captured, or
+     * {@code null} when the task is an object whose code cannot be told, which sends every
+     * notebook variable).
+     */
+    record Prepared(byte[] bytes, CellCode code, List<String> codeClasses, List<String> roots) {
 
         /**
          * Serialises {@code task}; {@code codeOf} is the class whose loader has the code, and
@@ -25,11 +30,18 @@ final class Tasks {
             CellCode code = CellCode.of(codeOf);
             SerializedLambda recipe = LambdaRecipe.of(lambda);
             if (recipe == null) {
-                return new Prepared(Codec.serialize(task, what), code, List.of());
+                return new Prepared(Codec.serialize(task, what), code, List.of(), null);
+            }
+            String capturing = recipe.getCapturingClass().replace('/', '.');
+            List<String> roots = new java.util.ArrayList<>(List.of(capturing));
+            for (int i = 0; i < recipe.getCapturedArgCount(); i++) {
+                Object arg = recipe.getCapturedArg(i);
+                if (arg != null) {
+                    roots.add(arg.getClass().getName());
+                }
             }
             // The class holding a lambda's code: the child may load it, since the parent chose to send that code.
-            return new Prepared(LambdaRecipe.encodeTask(task, recipe, what), code,
-                    List.of(recipe.getCapturingClass().replace('/', '.')));
+            return new Prepared(LambdaRecipe.encodeTask(task, recipe, what), code, List.of(capturing), List.copyOf(roots));
         }
     }
 
@@ -43,7 +55,7 @@ final class Tasks {
             if (secrets != null) {
                 Frames.writeString(out, secrets);
             }
-            shipment.writeDelta(task.code(), out);
+            shipment.writeDelta(task.code(), task.roots(), out);
             out.writeInt(task.codeClasses().size());
             for (String name : task.codeClasses()) {
                 Frames.writeString(out, name);

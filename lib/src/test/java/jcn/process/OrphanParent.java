@@ -2,7 +2,8 @@ package jcn.process;
 
 /**
  * A parent JVM for {@link OrphanTest}: starts a child that would sleep for a minute, prints
- * the child's pid, then ends the way its argument says.
+ * the child's pid and the pid of the standby JVM made once another child ended, then ends the
+ * way its argument says.
  */
 public final class OrphanParent {
 
@@ -23,6 +24,10 @@ public final class OrphanParent {
             ready.get();
             probe.result();
         }
+        if (!ChildProcess.awaitStandby(java.time.Duration.ofSeconds(10)) || Standby.pids().isEmpty()) {
+            throw new IllegalStateException("no standby JVM booted after a child ended");
+        }
+        System.out.println("standby " + Standby.pids().getFirst());
         System.out.println("child " + child.pid());
         System.out.flush();
         switch (args[0]) {

@@ -39,13 +39,18 @@ class OrphanTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()));
             String line;
             long childPid = -1;
+            long standbyPid = -1;
             while ((line = out.readLine()) != null) {
+                if (line.startsWith("standby ")) {
+                    standbyPid = Long.parseLong(line.substring(8).trim());
+                }
                 if (line.startsWith("child ")) {
                     childPid = Long.parseLong(line.substring(6).trim());
                     break;
                 }
             }
             assertTrue(childPid > 0, "the parent reported its child");
+            assertTrue(standbyPid > 0, "the parent reported its standby JVM");
             ProcessHandle child = ProcessHandle.of(childPid).orElse(null);
             assertNotNull(child, "the child is running");
             if (how.startsWith("SIG")) {
@@ -54,12 +59,17 @@ class OrphanTest {
             assertTrue(parent.waitFor(20, TimeUnit.SECONDS), "the parent ended");
             long parentEnded = System.nanoTime();
             // An orphan that has died stays a zombie until init reaps it, so "gone" means not running.
-            while (running(childPid) && System.nanoTime() - parentEnded < TimeUnit.SECONDS.toNanos(2)) {
+            while ((running(childPid) || running(standbyPid))
+                    && System.nanoTime() - parentEnded < TimeUnit.SECONDS.toNanos(2)) {
                 Thread.sleep(10);
             }
             if (running(childPid)) {
                 child.destroyForcibly();
                 fail("the child " + childPid + " was still running 2 s after its parent ended (" + how + ")");
+            }
+            if (running(standbyPid)) {
+                ProcessHandle.of(standbyPid).ifPresent(ProcessHandle::destroyForcibly);
+                fail("the standby JVM " + standbyPid + " was still running 2 s after its parent ended (" + how + ")");
             }
             double seconds = (System.nanoTime() - parentEnded) / 1e9;
             System.out.println("parent ended by " + how + ": child gone after " + String.format("%.3f", seconds) + " s");
