@@ -25,6 +25,7 @@ CELL_TIMEOUT = 40     # seconds for one cell
 END_AFTER_INTERRUPT = 5.0   # an interrupted cell must end within this
 GONE_AFTER_INTERRUPT = 2.0  # and no worker it kept busy may still run (or spin) after this
 CHILD_MAIN = b"jcn.process.ChildMain"
+STANDBY = b"-Djcn.child.name=standby-"
 TICK = os.sysconf("SC_CLK_TCK")
 
 # ~30 s of CPU per task: nothing in it looks at interrupts, so only killing its worker stops it.
@@ -254,7 +255,12 @@ def interrupt_and_watch(kernel, msg_id, workers, prefix, result):
         time.sleep(wait)
     alive = [p for p in workers if running(p)]
     result[f"{prefix}_workers_alive_2s"] = spaced(alive)
-    result[f"{prefix}_child_jvms_2s"] = spaced(kernel.workers())
+    # A standby JVM (booted ahead, waiting for orders) is made when children end; it is not left-over
+    # work unless it was one of the workers, which a taken standby is.
+    later = kernel.workers()
+    standbys = [p for p in later if p not in workers and STANDBY in cmdline(p)]
+    result[f"{prefix}_child_jvms_2s"] = spaced([p for p in later if p not in standbys])
+    result[f"{prefix}_standbys_2s"] = spaced(standbys)
     result[f"{prefix}_workers_spinning_2s"] = spaced(spinning(alive))
     if ended is None:
         # The cell never ended: wait a little more, so the next cell is not queued behind it.

@@ -48,8 +48,18 @@ PROBE = (
     ".sorted(java.util.Comparator.comparingLong(Thread::threadId))"
     ".forEach(t -> System.out.println(\"T\\t\" + t.threadId() + \"\\t\" + t.isDaemon() + \"\\t\""
     " + t.getClass().getName() + \"\\t\" + t.getName()));\n"
-    "ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)"
+    # The helper jar's standby JVMs (booted ahead, waiting for orders) are its own, not the notebook's.
+    "{\n"
+    "java.util.Set<Long> standbys = new java.util.HashSet<>();\n"
+    "try {\n"
+    "    for (Object pid : (java.util.List<?>) Class.forName(\"jcn.process.ChildProcess\").getMethod(\"standbyPids\").invoke(null))\n"
+    "        standbys.add((Long) pid);\n"
+    "} catch (ReflectiveOperationException | LinkageError e) {\n"
+    "    // no helper jar in this kernel, so no standby either\n"
+    "}\n"
+    "ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).filter(p -> !standbys.contains(p.pid()))"
     ".forEach(p -> System.out.println(\"P\\t\" + p.pid() + \"\\t\" + p.info().commandLine().orElse(\"?\")));\n"
+    "}\n"
 )
 
 # Threads the JDK or the kernel create and manage themselves; they idle out on their own.
@@ -57,7 +67,9 @@ JDK_THREAD_NAMES = re.compile(
     r"^(jjava-exec-.*|process reaper.*|ForkJoinPool\.commonPool-worker-.*|Java2D Disposer|"
     r"VirtualThread-unparker|Attach Listener|Common-Cleaner|Signal Dispatcher|Notification Thread|"
     r"Reference Handler|Finalizer|C[12] CompilerThread.*|Sweeper thread|Monitor Deflation Thread|"
-    r"Service Thread|JFR .*|Timer-\d+ \(JDK\)|AWT-.*)$"
+    r"Service Thread|JFR .*|Timer-\d+ \(JDK\)|AWT-.*|"
+    # the helper jar's standby JVMs: the thread that starts them and those reading an untaken one
+    r"jcn-standby|jcn-(output|errors)-standby-\d+)$"
 )
 JDK_THREAD_CLASSES = {"jdk.internal.misc.CarrierThread", "jdk.internal.misc.InnocuousThread",
                       "java.util.concurrent.DelayScheduler"}

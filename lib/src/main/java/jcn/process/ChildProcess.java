@@ -157,6 +157,14 @@ public final class ChildProcess<T> {
     }
 
     /**
+     * The process ids of the standby JVMs waiting now, not yet taken: the {@code java}
+     * processes of this JVM that run no task. Empty when there are none.
+     */
+    public static List<Long> standbyPids() {
+        return Standby.pids();
+    }
+
+    /**
      * Waits at most {@code timeout} until the standby JVMs have finished booting; returns
      * whether they have (true when there are none). Call it before measuring something that a
      * JVM booting in the background would slow down; {@code Cores.measure} does.
