@@ -117,6 +117,17 @@ class LauncherTest {
         assertTrue(!again.output().contains("creating .venv"), "a second run reuses the venv:\n" + again.output());
     }
 
+    @Test
+    void aVenvLinkToNothingIsReportedAndKept(@TempDir Path dir) throws Exception {
+        // A checkout whose .venv links to a shared venv not made yet: the link must survive the run.
+        Path link = Files.createSymbolicLink(dir.resolve("venv"), dir.resolve("shared/venv"));
+        Run run = jcn(Map.of("JCN_VENV", link.toString()), List.of(), "setup");
+        assertEquals(1, run.exit(), run.output());
+        assertTrue(run.output().contains("is a symbolic link to " + dir.resolve("shared/venv") + ", which does not exist"),
+                run.output());
+        assertTrue(Files.isSymbolicLink(link), "the link is kept");
+    }
+
     // ------------------------------------------------------------------ other systems
 
     /** What the layout cases must not inherit from the machine that runs them. */
