@@ -9,14 +9,23 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.nio.file.attribute.AclEntry;
+import java.nio.file.attribute.AclEntryPermission;
+import java.nio.file.attribute.AclEntryType;
+import java.nio.file.attribute.AclFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,7 +61,11 @@ final class Hub {
     private final Map<Long, Endpoint> endpoints = new ConcurrentHashMap<>();
 
     private Hub() throws IOException {
-        dir = Files.createTempDirectory("jcn-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Place place = placeFor(Path.of(System.getProperty("java.io.tmpdir")), System.getProperty("os.name", ""));
+        if (place.notice() != null && NOTICE_PRINTED.compareAndSet(false, true)) {
+            System.err.println(place.notice());
+        }
+        dir = privateDirectory(place.parent(), FileSystems.getDefault().supportedFileAttributeViews());
         socket = dir.resolve("hub");
         secret = new byte[32];
         new SecureRandom().nextBytes(secret);
@@ -65,6 +78,98 @@ final class Hub {
         acceptor.start();
     }
 
+    // ------------------------------------------------------------------ where the socket lives
+
+    /** Longest Unix socket path, in bytes, that macOS accepts: its sun_path holds 104 with the final NUL. */
+    static final int MAC_PATH_LIMIT = 103;
+    /** Likewise on Linux (and Windows' AF_UNIX), whose sun_path holds 108. */
+    static final int LINUX_PATH_LIMIT = 107;
+    /** Bytes the socket path adds to its parent: "/jcn-", up to 20 random digits, "/hub". */
+    static final int PATH_SUFFIX = "/jcn-".length() + 20 + "/hub".length();
+    private static final AtomicBoolean NOTICE_PRINTED = new AtomicBoolean();
+
+    /** Where to make the socket's directory, and what to tell the user about it once (or null). */
+    record Place(Path parent, String notice) {
+    }
+
+    /**
+     * Picks the directory the hub's private directory goes into: {@code tmpdir} when the socket
+     * path inside it fits the platform's limit, else {@code /tmp} with a notice saying why. A long
+     * TMPDIR is common on macOS ({@code /var/folders/...}, or longer under some sandboxes) and a
+     * socket path over the limit cannot be bound at all.
+     *
+     * @param tmpdir the JVM's {@code java.io.tmpdir}
+     * @param osName the JVM's {@code os.name}; {@code Mac...} has the shorter limit
+     * @return the parent directory to use and the one-line notice to print, if any
+     * @throws IllegalStateException when neither {@code tmpdir} nor a fallback fits, saying what to set
+     */
+    static Place placeFor(Path tmpdir, String osName) {
+        int limit = osName.startsWith("Mac") ? MAC_PATH_LIMIT : LINUX_PATH_LIMIT;
+        if (fits(tmpdir, limit)) {
+            return new Place(tmpdir, null);
+        }
+        // Windows has no /tmp; its long user temp folder gets a clear message instead.
+        Path fallback = osName.startsWith("Windows") ? null : Path.of("/tmp");
+        if (fallback == null || !fits(fallback, limit) || !Files.isDirectory(fallback) || !Files.isWritable(fallback)) {
+            throw new IllegalStateException("jcn: the temporary folder " + tmpdir + " is too long for a Unix socket path ("
+                    + limit + " bytes at most on " + osName + ", with " + PATH_SUFFIX + " more for the socket) and "
+                    + (fallback == null ? "there is no /tmp to use instead" : fallback + " cannot be used instead")
+                    + "; start the JVM with a shorter -Djava.io.tmpdir (or TMPDIR)");
+        }
+        return new Place(fallback, "jcn: the temporary folder " + tmpdir + " would make the child-process socket path longer than "
+                + limit + " bytes (the limit on " + osName + "); using " + fallback + " for it instead");
+    }
+
+    private static boolean fits(Path parent, int limit) {
+        return parent.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + PATH_SUFFIX <= limit;
+    }
+
+    /** How the hub's directory is kept to this user, given the file system's attribute views. */
+    enum Privacy {
+        POSIX, ACL
+    }
+
+    /**
+     * Chooses how to make the socket's directory private: POSIX permissions where the file system
+     * has them, an owner-only ACL where it has ACLs instead (Windows).
+     *
+     * @param views the names of the default file system's supported attribute views
+     * @return the mechanism to use
+     * @throws UnsupportedOperationException when the file system offers neither, naming WSL2 as
+     *                                       the supported way to run the notebooks on Windows
+     */
+    static Privacy privacyFor(Set<String> views) {
+        if (views.contains("posix")) {
+            return Privacy.POSIX;
+        }
+        if (views.contains("acl")) {
+            return Privacy.ACL;
+        }
+        throw new UnsupportedOperationException("jcn: this file system can restrict a directory neither with POSIX permissions "
+                + "nor with ACLs (it offers " + views + "), so the socket of child processes cannot be kept private to "
+                + "this user; run the notebooks under Linux, macOS or, on Windows, WSL2 with the Linux steps of the README");
+    }
+
+    /** Makes a fresh directory in {@code parent} that only this user may enter. */
+    static Path privateDirectory(Path parent, Set<String> views) throws IOException {
+        switch (privacyFor(views)) {
+            case POSIX -> {
+                return Files.createTempDirectory(parent, "jcn-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            default -> {
+                // The directory is made with the parent's inherited ACL, then its ACL is replaced by one
+                // entry: full control for the owner. Nothing is placed in it before that.
+                Path dir = Files.createTempDirectory(parent, "jcn-");
+                AclFileAttributeView acl = Files.getFileAttributeView(dir, AclFileAttributeView.class);
+                UserPrincipal owner = acl.getOwner();
+                acl.setAcl(List.of(AclEntry.newBuilder().setType(AclEntryType.ALLOW).setPrincipal(owner)
+                        .setPermissions(Set.of(AclEntryPermission.values())).build()));
+                return dir;
+            }
+        }
+    }
+
     /** Registers an endpoint, opening the hub if needed; returns the hub and the endpoint's id. */
     static synchronized Registration register(Endpoint endpoint) {
         try {
@@ -72,7 +177,7 @@ final class Hub {
                 current = new Hub();
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("could not open a Unix domain socket for child processes in "
+            throw new java.io.UncheckedIOException("could not open a Unix domain socket for child processes under "
                     + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e);
         }
         long id = IDS.incrementAndGet();
