@@ -1,21 +1,16 @@
-"""What a process pool saves: a fresh child per task, a pool's start, a task on a running pool.
+"""What a process pool costs to start and per task (fresh children: 08-start-methods.py).
 
-Arguments: fresh children to time, tasks per pooled timing, tasks run between the two pooled timings.
-Prints: the default start method, then fresh-child ms (the median), pool start + first task ms,
-and the pooled task cost in microseconds before and after the extra tasks.
+Arguments: tasks per pooled timing, tasks run between the two pooled timings.
+Prints: the default start method, a spawn pool's start + first task in ms, and the pooled task
+cost in microseconds before and after the extra tasks.
 """
 import multiprocessing as mp
-import statistics
 import sys
 import time
 
 
 def trivial():
     return 1
-
-
-def empty():
-    pass
 
 
 def pooled_us(pool, count):
@@ -26,16 +21,9 @@ def pooled_us(pool, count):
 
 
 if __name__ == "__main__":
-    rounds, trips, extra = (int(a) for a in sys.argv[1:4])
+    trips, extra = (int(a) for a in sys.argv[1:3])
     default_method = mp.get_start_method()
     ctx = mp.get_context("spawn")   # a fresh interpreter per child, as a JVM child is
-    fresh = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        child = ctx.Process(target=empty)
-        child.start()
-        child.join()
-        fresh.append((time.perf_counter() - t0) * 1000)
     t0 = time.perf_counter()
     pool = ctx.Pool(2)
     pool.apply(trivial)
@@ -46,4 +34,4 @@ if __name__ == "__main__":
     later = pooled_us(pool, trips)
     pool.close()
     pool.join()
-    print(default_method, round(statistics.median(fresh), 1), round(start_ms, 1), round(first, 1), round(later, 1))
+    print(default_method, round(start_ms, 1), round(first, 1), round(later, 1))
