@@ -57,6 +57,16 @@ def start_sleeper(kc):
     return int(out.split("pid ")[1].split()[0])
 
 
+def start_standby(kc):
+    """Runs a child to its end, so the jar boots a standby JVM; returns the standby's pid."""
+    out, error = run(kc, "jcn.process.ChildProcess.start(() -> 1).result();\n"
+                         "jcn.process.ChildProcess.awaitStandby(java.time.Duration.ofSeconds(10));\n"
+                         "System.out.println(\"standby \" + jcn.process.ChildProcess.standbyPids().get(0));")
+    if error:
+        raise RuntimeError(error)
+    return int(out.split("standby ")[1].split()[0])
+
+
 def main():
     jar = sys.argv[1]
     result = {}
@@ -83,6 +93,19 @@ def main():
         result["lambda_output"] = out
         result["lambda_error"] = error
 
+        # A variable the task reads only through a method of another cell must travel too, and follow
+        # assignments; a large list no task reads must not be needed for that.
+        _, error = run(kc, "int offset = 7;\nint addOffset(int x) { return x + offset; }\n"
+                           "java.util.List<Integer> unread = new java.util.ArrayList<>(java.util.Collections.nCopies(200_000, 1));")
+        out, error2 = run(kc, "var pool = jcn.process.ProcessPool.create(1);\n"
+                              "int first = pool.apply(() -> addOffset(1));\n"
+                              "offset = 10;\n"
+                              "int second = pool.apply(() -> addOffset(1));\n"
+                              "pool.close();\n"
+                              "System.out.println(\"offsets \" + first + \" \" + second);")
+        result["offset_output"] = out
+        result["offset_error"] = error or error2
+
         pid = start_sleeper(kc)
         result["restart_child_running_before"] = running(pid)
         km.restart_kernel(now=False)
@@ -90,12 +113,15 @@ def main():
 
         kc.wait_for_ready(timeout=120)
         run(kc, f"%classpath {jar}")
+        standby = start_standby(kc)
         pid = start_sleeper(kc)
         result["kill_child_running_before"] = running(pid)
+        result["kill_standby_running_before"] = running(standby)
         process = km.provisioner.process
         process.kill()
         process.wait(timeout=10)
         result["kill_child_gone_after_s"] = gone_within(pid, 2.0)
+        result["kill_standby_gone_after_s"] = gone_within(standby, 2.0)
     finally:
         kc.stop_channels()
         if km.is_alive():

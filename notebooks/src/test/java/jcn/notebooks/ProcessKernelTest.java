@@ -64,6 +64,12 @@ class ProcessKernelTest {
     }
 
     @Test
+    void aVariableReadThroughAMethodOfAnotherCellTravelsAndFollowsAssignments() {
+        assertEquals("null", field("offset_error"), report);
+        assertTrue(field("offset_output").contains("offsets 8 11"), field("offset_output"));
+    }
+
+    @Test
     void aChildDiesWithinTwoSecondsOfAKernelRestart() {
         assertEquals("true", field("restart_child_running_before"));
         assertTrue(!field("restart_child_gone_after_s").equals("null"), "child still running 2 s after restart: " + report);
@@ -73,5 +79,7 @@ class ProcessKernelTest {
     void aChildDiesWithinTwoSecondsOfItsKernelBeingKilled() {
         assertEquals("true", field("kill_child_running_before"));
         assertTrue(!field("kill_child_gone_after_s").equals("null"), "child still running 2 s after kill -9: " + report);
+        assertEquals("true", field("kill_standby_running_before"));
+        assertTrue(!field("kill_standby_gone_after_s").equals("null"), "standby JVM still running 2 s after kill -9: " + report);
     }
 }
