@@ -27,6 +27,9 @@ public final class AotTraining {
         }
         Path cache = Path.of(args[0]).toAbsolutePath();
         Files.deleteIfExists(cache);
+        // No standby: this JVM ends as soon as the cache is written, and a standby started meanwhile
+        // would read a cache that is still being assembled.
+        ChildProcess.setStandby(0);
         System.setProperty(Launcher.AOT_OUTPUT_PROPERTY, cache.toString());
         try (ProcessQueue<Object> queue = ProcessQueue.create()) {
             int base = 40;

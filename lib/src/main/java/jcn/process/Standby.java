@@ -120,6 +120,11 @@ final class Standby {
                 return;
             }
             synchronized (READY) {
+                // setStandby may have lowered the count while this JVM was being started.
+                if (READY.size() >= wanted) {
+                    standby.process().destroyForcibly();
+                    return;
+                }
                 READY.addLast(standby);
             }
         }
