@@ -101,14 +101,12 @@ final class Pipe {
     }
 
     private void deliver(Wire.Frame frame) {
-        if (frame.type() == ChildMain.BOOTED) {
-            // Conversation between this pipe and the child's start-up, not part of any task.
+        if (frame.type() == ChildMain.BOOTED && booted.getCount() > 0) {
+            // The child's first word, between this pipe and the child's start-up, not part of any task.
             booted.countDown();
             return;
         }
-        if (frame == END) {
-            booted.countDown();
-        }
+        booted.countDown();
         Listener l = listener;
         if (l == null) {
             synchronized (frames) {
