@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.collection.IQueue;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import jcn.process.ProcessTask;
+import org.dflib.jjava.kernel.execution.JJavaLoaderDelegate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,28 @@ class ClusterTest {
         }
         assertEquals(Set.copyOf(cluster.members().stream().map(MemberJvm::pid).toList()), ran);
         assertEquals(3, ran.size());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aCellVariableTheLambdaReadsReachesEveryMember() throws Exception {
+        // A "cell" class that exists only as bytes in a kernel-like loader, as a notebook's do.
+        JJavaLoaderDelegate kernel = new JJavaLoaderDelegate();
+        String cellName = "REPL.$JShell$7";
+        try (InputStream in = ClusterTest.class.getResourceAsStream("/REPL/$JShell$7.class")) {
+            kernel.declare(cellName, in.readAllBytes());
+        }
+        Class<?> cell = Class.forName(cellName, true, kernel.loader);
+        cell.getField("base").setInt(null, 101);
+        ProcessTask<Integer> task = (ProcessTask<Integer>) cell.getMethod("task").invoke(null);
+        for (MemberJvm m : cluster.members()) {
+            assertEquals(101, cluster.submitTo(m, task).get(30, TimeUnit.SECONDS), "base as " + m + " saw it");
+        }
+        // Assigned again, the variable reaches each member with its next task.
+        cell.getField("base").setInt(null, 7);
+        for (MemberJvm m : cluster.members()) {
+            assertEquals(7, cluster.submitTo(m, task).get(30, TimeUnit.SECONDS), "base as " + m + " saw it after the change");
+        }
     }
 
     @Test
