@@ -55,16 +55,17 @@ import jcn.process.RemoteCode;
  * {@link #thisMember()} is the member that runs it.
  *
  * <p>Every call that waits is bounded: starting by the timeout given to {@link #start(int, Duration)},
- * a task by the client's invocation timeout ({@value #INVOCATION_TIMEOUT_SECONDS} s, after which its
- * future fails with Hazelcast's {@code OperationTimeoutException}), {@link #kill} and
- * {@link #close} by a few heartbeats. An interrupted wait throws {@link InterruptedException};
- * what it waited for goes on, and {@link #close} still ends it.
+ * {@link #kill}, {@link #ownerOf} and {@link #close} by a few heartbeats and at most 30 s. The
+ * futures of tasks return at once and complete when the task answers, however long it runs:
+ * wait on them with {@code get(timeout)}; a member that dies fails them. An interrupted wait
+ * throws {@link InterruptedException}: a {@link #start} stops what it started, a {@link #kill}
+ * has already killed the member, and {@link #close} still ends everything.
  */
 public final class Cluster implements AutoCloseable {
 
     /** How long {@link #start(int)} and {@link #addMember()} wait for members to join. */
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
-    /** Seconds a client call waits for its answer before failing. */
+    /** Seconds the client keeps retrying a call that cannot reach a member before it fails the call. */
     public static final int INVOCATION_TIMEOUT_SECONDS = 30;
 
     // Strong reference: java.util.logging keeps loggers weakly, and a collected one forgets its level.
@@ -282,7 +283,8 @@ public final class Cluster implements AutoCloseable {
      * task's value; exceptionally with {@link ChildFailedException} if the task threw there (its
      * stack trace is the cause), or with Hazelcast's exception if the member left before it
      * answered ({@code MemberLeftException}, {@code TargetNotMemberException},
-     * {@code TargetDisconnectedException}) or no answer came within
+     * {@code TargetDisconnectedException}). The future has no timeout of its own: wait on it with
+     * {@code get(timeout)}; a client call that cannot reach any member fails after
      * {@value #INVOCATION_TIMEOUT_SECONDS} s.
      *
      * @throws IllegalStateException    if {@code member} is not in the cluster, or the cluster is closed

@@ -57,7 +57,7 @@ public final class MemberMain {
         // which of several unjoined members is the master.
         join.getTcpIpConfig().setEnabled(true).setMembers(List.of(args[2])).setRequiredMember(args[2]);
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(config);
-        instance = hz;
+        learn(hz);
         CountDownLatch stopped = new CountDownLatch(1);
         hz.getLifecycleService().addLifecycleListener(e -> {
             if (e.getState() == LifecycleEvent.LifecycleState.SHUTDOWN) {
@@ -66,6 +66,13 @@ public final class MemberMain {
         });
         if (hz.getLifecycleService().isRunning()) {
             stopped.await();
+        }
+    }
+
+    /** Records the Hazelcast member of this JVM (there is one per member JVM). */
+    static void learn(HazelcastInstance member) {
+        if (member != null && instance == null) {
+            instance = member;
         }
     }
 
