@@ -118,6 +118,7 @@ public final class Cluster implements AutoCloseable {
             for (int i = 0; i < members; i++) {
                 cluster.launch(ports.get(i), "127.0.0.1:" + ports.get(0));
             }
+            cluster.awaitListening(ports.get(0), t0);
             cluster.connect(ports, t0);
             cluster.awaitMembers(t0);
         } catch (InterruptedException | RuntimeException e) {
@@ -432,6 +433,28 @@ public final class Cluster implements AutoCloseable {
                     + e.getMessage() + deadMembers(), e);
         }
         executor = client.getExecutorService(EXECUTOR);
+    }
+
+    // Waits until the first member accepts connections, so that a member JVM that dies at its
+    // start is reported at once rather than after the client has tried for the whole timeout.
+    private void awaitListening(int port, long t0) throws InterruptedException {
+        long deadline = t0 + startTimeout.toNanos();
+        while (true) {
+            String dead = deadMembers();
+            if (!dead.isEmpty()) {
+                throw new IllegalStateException("a member JVM ended before it joined" + dead);
+            }
+            try (java.net.Socket probe = new java.net.Socket()) {
+                probe.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                return;
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the first member was not listening on port " + port + " within " + startTimeout);
+            }
+            Thread.sleep(20);
+        }
     }
 
     // Waits until the client lists every member JVM not killed on purpose.
