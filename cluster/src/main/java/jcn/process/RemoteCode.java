@@ -6,7 +6,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -91,8 +93,9 @@ public final class RemoteCode {
     public static byte[] run(byte[] packed) {
         Object result;
         try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(packed));
-            ChildCode code = applyInOrder(in);
+            ByteArrayInputStream bytes = new ByteArrayInputStream(packed);
+            DataInputStream in = new DataInputStream(bytes);
+            ChildCode code = applyInOrder(bytes, in);
             int allowed = Frames.readCount(in, 4, "allowed classes");
             for (int i = 0; i < allowed; i++) {
                 AllowList.allowClass(Frames.readString(in, "an allowed class"));
@@ -118,9 +121,13 @@ public final class RemoteCode {
         }
     }
 
-    private static ChildCode applyInOrder(DataInputStream in) throws IOException, InterruptedException {
+    private static ChildCode applyInOrder(ByteArrayInputStream bytes, DataInputStream in)
+            throws IOException, ClassNotFoundException, InterruptedException {
         long stream = in.readLong();
         long seq = in.readLong();
+        bytes.mark(0);
+        List<String> owners = variableOwners(in);
+        bytes.reset();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ORDER_WAIT_SECONDS);
         synchronized (ORDER) {
             // Two tasks sent back to back may start in either order on the member's executor
@@ -135,10 +142,39 @@ public final class RemoteCode {
                 TimeUnit.NANOSECONDS.timedWait(ORDER, left);
             }
             ChildCode code = ChildCode.apply(in);
+            // ChildCode sets a variable's copy right after it defines the class that holds it, and
+            // another thread may use the class in between: a pool worker runs one task at a time, a
+            // member several. Loading the holders here, before any task that reads them can run,
+            // closes that gap.
+            for (String owner : owners) {
+                Class.forName(owner, false, code);
+            }
             APPLIED.put(stream, seq);
             ORDER.notifyAll();
             return code;
         }
+    }
+
+    // The classes whose variables a delta of CellCode.Shipment carries (its layout: a reset flag,
+    // the classes as name and bytes, then the variables as class, field and value).
+    private static List<String> variableOwners(DataInputStream in) throws IOException {
+        in.readBoolean();
+        int classes = Frames.readCount(in, 8, "cell classes");
+        for (int i = 0; i < classes; i++) {
+            Frames.readString(in, "a cell class's name");
+            Frames.readBytes(in, "a cell class's bytecode");
+        }
+        int vars = Frames.readCount(in, 12, "notebook variables");
+        List<String> owners = new ArrayList<>();
+        for (int i = 0; i < vars; i++) {
+            String owner = Frames.readString(in, "a variable's class");
+            Frames.readString(in, "a variable's name");
+            Frames.readBytes(in, "a variable's value");
+            if (!owners.contains(owner)) {
+                owners.add(owner);
+            }
+        }
+        return owners;
     }
 
     /**
