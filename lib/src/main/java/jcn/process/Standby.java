@@ -29,6 +29,8 @@ final class Standby {
     private static final AtomicInteger NUMBERS = new AtomicInteger();
     private static volatile int wanted = 1;
     private static volatile List<String> classpath;
+    // Children whose end brings a standby: an ended one may not have had its exit callback run yet.
+    private static final java.util.Set<Process> WATCHED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     // One thread, started on first use: a JVM is started here, never on a caller's thread.
     private static final ExecutorService STARTER = Executors.newSingleThreadExecutor(r -> {
@@ -85,7 +87,11 @@ final class Standby {
         if (classpath == null) {
             classpath = CellCode.CLASSPATH.childClasspath();
         }
-        child.onExit().thenRun(Standby::childEnded);
+        WATCHED.add(child);
+        child.onExit().thenRun(() -> {
+            WATCHED.remove(child);
+            childEnded();
+        });
     }
 
     /**
@@ -137,6 +143,13 @@ final class Standby {
      */
     static boolean awaitBooted(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        // A child that has just ended brings a standby, though its exit callback may still be to come.
+        for (Process p : WATCHED) {
+            if (!p.isAlive()) {
+                WATCHED.remove(p);
+                childEnded();
+            }
+        }
         // A top-up may be under way on the starter thread: let it finish placing its JVM first.
         try {
             STARTER.submit(() -> { }).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
