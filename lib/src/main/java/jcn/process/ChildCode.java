@@ -31,9 +31,9 @@ final class ChildCode extends URLClassLoader {
     private static volatile ChildCode current;
 
     private final ConcurrentHashMap<String, byte[]> classes = new ConcurrentHashMap<>();
-    // Copies of notebook variables by the class that holds them, set when that class is loaded:
-    // a notebook has a class per snippet, and loading them all at the start would cost more
-    // than most tasks.
+    // Copies of notebook variables by the class that holds them, set when that class is loaded,
+    // which apply() does for the classes that got copies (only those: a notebook has a class per
+    // snippet, and loading them all would cost more than most tasks).
     private final ConcurrentHashMap<String, ConcurrentLinkedQueue<Variable>> variables = new ConcurrentHashMap<>();
 
     private record Variable(String field, byte[] value) {
@@ -120,11 +120,19 @@ final class ChildCode extends URLClassLoader {
             code.variables.computeIfAbsent(owner, k -> new ConcurrentLinkedQueue<>()).add(new Variable(field, value));
             owners.add(owner);
         }
-        // A class the child has already loaded takes its new copies now; the others when first loaded.
+        // Every class that got copies takes them now, before the task runs: one defined later, on first
+        // use, would be visible to the task's other threads for a moment before its copies were set, and
+        // a thread could read a variable's default (a parallel stream in a task did).
         for (String owner : owners) {
             Class<?> loaded = code.findLoadedClass(owner);
             if (loaded != null) {
                 code.setVariables(loaded);
+            } else {
+                try {
+                    code.loadClass(owner, false);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // the task meets the same problem when it uses the class, and reports it
+                }
             }
         }
         return code;
