@@ -6,9 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * workers, and the receiving JVM unpacks and runs it.
  *
  * <p>It lives in the cluster jar but in this package because the shipping it reuses
- * ({@code CellCode.Shipment}, {@code ChildCode}, {@code LambdaRecipe}, {@code Codec}) is
+ * ({@code CellCode.Shipment}, {@code ChildCode}, {@code Tasks}, {@code Codec}) is
  * package-private in the helper jar. That works only where both jars share one class loader:
  * the kernel's, where {@code %classpath} adds both, and a member JVM's application class loader,
  * where {@code jcn.cluster.MemberJar} puts this jar. Used by {@code jcn.cluster.Cluster}; not
@@ -72,12 +70,7 @@ public final class RemoteCode {
                 out.writeLong(to.next++);
                 to.shipment.writeDelta(prepared.code(), prepared.roots(), out);
             }
-            out.writeInt(prepared.codeClasses().size());
-            for (String name : prepared.codeClasses()) {
-                Frames.writeString(out, name);
-            }
-            out.writeInt(prepared.bytes().length);
-            out.write(prepared.bytes());
+            Tasks.writeTask(prepared, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -93,21 +86,13 @@ public final class RemoteCode {
     public static byte[] run(byte[] packed) {
         Object result;
         try {
-            ByteArrayInputStream bytes = new ByteArrayInputStream(packed);
-            DataInputStream in = new DataInputStream(bytes);
-            ChildCode code = applyInOrder(bytes, in);
-            int allowed = Frames.readCount(in, 4, "allowed classes");
-            for (int i = 0; i < allowed; i++) {
-                AllowList.allowClass(Frames.readString(in, "an allowed class"));
-            }
-            byte[] taskBytes = Frames.readBytes(in, "the task");
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(packed));
+            ChildCode code = applyInOrder(in);
             Thread me = Thread.currentThread();
             ClassLoader before = me.getContextClassLoader();
             me.setContextClassLoader(code);
             try {
-                ProcessTask<?> task = LambdaRecipe.isRecipe(taskBytes) ? LambdaRecipe.decodeTask(taskBytes, code)
-                        : (ProcessTask<?>) Codec.deserialize(taskBytes, code, false);
-                result = task.call();
+                result = Tasks.readTask(in, code).call();
             } finally {
                 me.setContextClassLoader(before);
             }
@@ -121,13 +106,9 @@ public final class RemoteCode {
         }
     }
 
-    private static ChildCode applyInOrder(ByteArrayInputStream bytes, DataInputStream in)
-            throws IOException, ClassNotFoundException, InterruptedException {
+    private static ChildCode applyInOrder(DataInputStream in) throws IOException, InterruptedException {
         long stream = in.readLong();
         long seq = in.readLong();
-        bytes.mark(0);
-        List<String> owners = variableOwners(in);
-        bytes.reset();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ORDER_WAIT_SECONDS);
         synchronized (ORDER) {
             // Two tasks sent back to back may start in either order on the member's executor
@@ -141,40 +122,13 @@ public final class RemoteCode {
                 }
                 TimeUnit.NANOSECONDS.timedWait(ORDER, left);
             }
+            // ChildCode.apply sets every variable copy before it returns, so the member's other
+            // threads, which may run this sender's tasks at once, never see a default.
             ChildCode code = ChildCode.apply(in);
-            // ChildCode sets a variable's copy right after it defines the class that holds it, and
-            // another thread may use the class in between: a pool worker runs one task at a time, a
-            // member several. Loading the holders here, before any task that reads them can run,
-            // closes that gap.
-            for (String owner : owners) {
-                Class.forName(owner, false, code);
-            }
             APPLIED.put(stream, seq);
             ORDER.notifyAll();
             return code;
         }
-    }
-
-    // The classes whose variables a delta of CellCode.Shipment carries (its layout: a reset flag,
-    // the classes as name and bytes, then the variables as class, field and value).
-    private static List<String> variableOwners(DataInputStream in) throws IOException {
-        in.readBoolean();
-        int classes = Frames.readCount(in, 8, "cell classes");
-        for (int i = 0; i < classes; i++) {
-            Frames.readString(in, "a cell class's name");
-            Frames.readBytes(in, "a cell class's bytecode");
-        }
-        int vars = Frames.readCount(in, 12, "notebook variables");
-        List<String> owners = new ArrayList<>();
-        for (int i = 0; i < vars; i++) {
-            String owner = Frames.readString(in, "a variable's class");
-            Frames.readString(in, "a variable's name");
-            Frames.readBytes(in, "a variable's value");
-            if (!owners.contains(owner)) {
-                owners.add(owner);
-            }
-        }
-        return owners;
     }
 
     /**

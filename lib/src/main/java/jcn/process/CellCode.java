@@ -185,8 +185,8 @@ final class CellCode {
         private final Map<String, byte[]> sent = new HashMap<>();
         private final List<Field> tracked = new ArrayList<>();
         private final Map<Field, SentValue> values = new HashMap<>();
-        // What each task's roots reach, until the next cell's classes arrive.
-        private final Map<List<String>, Set<String>> reachable = new HashMap<>();
+        // The tracked variables each task's roots reach, until the next cell's classes arrive.
+        private final Map<List<String>, Set<Field>> reachable = new HashMap<>();
         private int secretsSent = Integer.MIN_VALUE;
 
         /** The value a child last got for a variable: the object it came from, its fingerprint, its bytes. */
@@ -247,12 +247,9 @@ final class CellCode {
             if (reset || !fresh.isEmpty()) {
                 reachable.clear();
             }
-            Set<String> wanted = roots == null ? null : reachable.computeIfAbsent(roots, r -> reach(code, r));
+            Set<Field> wanted = roots == null ? null : reachable.computeIfAbsent(roots, r -> reach(code, r));
             List<VariableCopy> changed = new ArrayList<>();
-            for (Field f : tracked) {
-                if (wanted != null && !wanted.contains(f.getDeclaringClass().getName() + "." + f.getName())) {
-                    continue;
-                }
+            for (Field f : wanted == null ? tracked : wanted) {
                 VariableCopy copy = changed(f);
                 if (copy != null) {
                     changed.add(copy);
@@ -268,28 +265,32 @@ final class CellCode {
         }
 
         /**
-         * The variables code starting in {@code roots} can read, or {@code null} for all. A
-         * variable whose value is an object of a cell class adds that class's code: a call on
-         * it may run code that no class on the way names.
+         * The tracked variables code starting in {@code roots} can read, in tracking order, or
+         * {@code null} for all. A variable whose value is an object of a cell class adds that
+         * class's code: a call on it may run code that no class on the way names.
          */
-        private Set<String> reach(CellCode code, List<String> roots) {
+        private Set<Field> reach(CellCode code, List<String> roots) {
             Set<String> from = new LinkedHashSet<>(roots);
             for (int round = 0; round < 8; round++) {
-                Set<String> fields = CellRefs.reachableFields(from, code.declared);
-                if (fields == null) {
+                Set<String> names = CellRefs.reachableFields(from, code.declared);
+                if (names == null) {
                     return null;
                 }
-                int before = from.size();
+                Set<Field> fields = new LinkedHashSet<>();
                 for (Field f : tracked) {
-                    if (fields.contains(f.getDeclaringClass().getName() + "." + f.getName())) {
-                        try {
-                            Object value = f.get(null);
-                            if (value != null && code.declared.containsKey(value.getClass().getName())) {
-                                from.add(value.getClass().getName());
-                            }
-                        } catch (ReflectiveOperationException | RuntimeException e) {
-                            // read again when the value is compared
+                    if (names.contains(f.getDeclaringClass().getName() + "." + f.getName())) {
+                        fields.add(f);
+                    }
+                }
+                int before = from.size();
+                for (Field f : fields) {
+                    try {
+                        Object value = f.get(null);
+                        if (value != null && code.declared.containsKey(value.getClass().getName())) {
+                            from.add(value.getClass().getName());
                         }
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        // read again when the value is compared
                     }
                 }
                 if (from.size() == before) {

@@ -174,15 +174,8 @@ public final class ChildMain {
                 Hub.learnSecrets(Frames.readString(in, "the hub secrets"));
             }
             ChildCode code = ChildCode.apply(in);
-            int allowed = Frames.readCount(in, 4, "allowed classes");
-            for (int i = 0; i < allowed; i++) {
-                AllowList.allowClass(Frames.readString(in, "an allowed class"));
-            }
             Thread.currentThread().setContextClassLoader(code);
-            byte[] taskBytes = Frames.readBytes(in, "the task");
-            ProcessTask<?> task = LambdaRecipe.isRecipe(taskBytes) ? LambdaRecipe.decodeTask(taskBytes, code)
-                    : (ProcessTask<?>) Codec.deserialize(taskBytes, code, false);
-            result = task.call();
+            result = Tasks.readTask(in, code).call();
         } catch (Throwable t) {
             settle();
             out.frame(FAILURE, withId(taskId, Codec.encodeThrowable(t)));

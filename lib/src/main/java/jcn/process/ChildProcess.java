@@ -238,7 +238,6 @@ public final class ChildProcess<T> {
             if (!c.process().waitFor(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
                 return false;
             }
-            Standby.childEnded();
             c.awaitOutput(2000);
         } catch (InterruptedException e) {
             kill();

@@ -402,11 +402,11 @@ public final class ProcessPool implements AutoCloseable {
                     Worker w = slot.worker;
                     if (w != null) {
                         w.child.awaitOutput(Time.millis(Time.remaining(deadline)));
-                        // Its output has ended; its exit follows at once, and a standby replaces it.
+                        // Its output has ended and its exit follows at once: once it is seen, a standby
+                        // that replaces it is under way before anyone measures the machine (Standby.awaitBooted).
                         w.child.process().waitFor(Math.max(0, Time.remaining(deadline)), TimeUnit.NANOSECONDS);
                     }
                 }
-                Standby.childEnded();
                 return true;
             }
             if (Time.remaining(deadline) <= 0) {

@@ -95,14 +95,10 @@ final class Standby {
     }
 
     /**
-     * A child has ended: top the reserve up in the background. Called when its exit is seen,
-     * and also by a thread that has just joined it, so that a standby asked for right after a
-     * join is already on its way.
+     * A child has ended: top the reserve up in the background. Called when its exit callback
+     * runs, or earlier by {@link #awaitBooted} when it finds the child gone first.
      */
-    static void childEnded() {
-        if (classpath == null) {
-            return;
-        }
+    private static void childEnded() {
         try {
             STARTER.execute(Standby::topUp);
         } catch (RuntimeException e) {
@@ -166,14 +162,6 @@ final class Standby {
             }
         }
         return true;
-    }
-
-    /** How many standbys are alive now (booted or booting). */
-    static int count() {
-        synchronized (READY) {
-            READY.removeIf(c -> !c.process().isAlive());
-            return READY.size();
-        }
     }
 
     /** The process ids of the standbys alive now. */

@@ -1,6 +1,7 @@
 package jcn.process;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,16 +57,35 @@ final class Tasks {
                 Frames.writeString(out, secrets);
             }
             shipment.writeDelta(task.code(), task.roots(), out);
-            out.writeInt(task.codeClasses().size());
-            for (String name : task.codeClasses()) {
-                Frames.writeString(out, name);
-            }
-            out.writeInt(task.bytes().length);
-            out.write(task.bytes());
+            writeTask(task, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /** Writes what follows the delta of classes and variables: the classes the task's code is in, then the task. */
+    static void writeTask(Prepared task, DataOutputStream out) throws IOException {
+        out.writeInt(task.codeClasses().size());
+        for (String name : task.codeClasses()) {
+            Frames.writeString(out, name);
+        }
+        out.writeInt(task.bytes().length);
+        out.write(task.bytes());
+    }
+
+    /**
+     * Reads what {@link #writeTask} wrote, once the delta has been applied to {@code code}: the
+     * task's classes join the allow-list, and the task is decoded with {@code code}.
+     */
+    static ProcessTask<?> readTask(DataInputStream in, ClassLoader code) throws IOException, ClassNotFoundException {
+        int allowed = Frames.readCount(in, 4, "allowed classes");
+        for (int i = 0; i < allowed; i++) {
+            AllowList.allowClass(Frames.readString(in, "an allowed class"));
+        }
+        byte[] taskBytes = Frames.readBytes(in, "the task");
+        return LambdaRecipe.isRecipe(taskBytes) ? LambdaRecipe.decodeTask(taskBytes, code)
+                : (ProcessTask<?>) Codec.deserialize(taskBytes, code, false);
     }
 
     /** Turns a RESULT or FAILURE frame into the value, or throws what the child threw. */
