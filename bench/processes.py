@@ -4,14 +4,17 @@ Run with ./jcn bench processes. Both sides are measured in the same run on the s
 
 * start: a child process that does nothing, from start to join (Java: start to result, which
   includes the join), with each of CPython's start methods;
-* pooled round trip: Pool.apply of a trivial function on a pool of one worker;
+* pooled round trip: Pool.apply of a trivial function on a pool of one worker, in the steady
+  state: CPython after 500 calls, Java after 20 000 (until the JIT compilers of both JVMs are
+  done with the path) and after any standby JVM still booting has finished;
 * queue: small integers sent from a child to its parent through multiprocessing.Queue /
   ProcessQueue, counted from the first message the parent takes to the end mark;
 * queue read by a child: the parent fills the queue, a child reads it to the end mark and
   times itself (ours asks the parent for each item, which is what keeps several readers fair);
 * the kernel: the same child start and pooled round trip measured in cells of a real Java
   kernel, the figures a reader of the notebooks sees (the pooled round trip in five fresh
-  kernels, each holding a 100 000-element list in a variable, as a notebook might).
+  kernels, each holding a 100 000-element list in a variable, as a notebook might, after only
+  2000 warm-up calls).
 """
 
 import multiprocessing as mp
@@ -156,6 +159,7 @@ System.out.println("kernel_standby_ms " + median(ready.subList(2, ready.size()))
 
 KERNEL_APPLY = """
 List<Double> rounds = new ArrayList<>();
+ChildProcess.awaitStandby(java.time.Duration.ofSeconds(10));   // a standby left booting by the starts above
 try (ProcessPool pool = ProcessPool.create(1)) {
     for (int i = 0; i < 2000; i++) pool.apply(() -> 1);
     for (int r = 0; r < 5; r++) {

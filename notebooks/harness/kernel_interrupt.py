@@ -32,6 +32,9 @@ TICK = os.sysconf("SC_CLK_TCK")
 SPIN = ("x -> { long end = System.nanoTime() + 30_000_000_000L; long n = x;"
         " while (System.nanoTime() < end) { n = n * 31 + 7; } return n; }")
 
+SPIN_TASK = ("() -> { long end = System.nanoTime() + 30_000_000_000L; long n = 1;"
+             " while (System.nanoTime() < end) { n = n * 31 + 7; } return n; }")
+
 START = time.monotonic()
 
 
@@ -309,6 +312,17 @@ def interrupt_pool_in_variable(kernel, result):
     result["var_next_output"] = out.strip()
     result["var_next_error"] = error
     result["var_next_s"] = seconds
+    # An apply reads its worker's answer on the cell's own thread: Interrupt must still end it.
+    msg_id = kernel.send(f"pool.apply({SPIN_TASK});")
+    workers = await_busy_workers(kernel, msg_id, 1)
+    result["varapply_workers"] = spaced(workers)
+    time.sleep(0.5)
+    alive = interrupt_and_watch(kernel, msg_id, workers, "varapply", result)
+    result["varapply_workers_killed_by_harness"] = spaced(kill_all(spinning(alive)))
+    out, error, seconds = kernel.run("System.out.println(\"applied \" + pool.apply(() -> 6 * 7));", timeout=20,
+                                     label="pool.apply(() -> 6 * 7) after the interrupted apply")
+    result["varapply_next_output"] = out.strip()
+    result["varapply_next_error"] = error
     out, error, seconds = kernel.run("pool.close();\nSystem.out.println(\"closed\");", timeout=30,
                                      label="pool.close() after the interrupt")
     result["var_close_output"] = out.strip()

@@ -40,8 +40,14 @@ public final class ProcessBenchmark {
         List<Double> burst = startTimes(20, false);
         System.out.println("standby_burst_ms " + median(burst));
 
+        // The round trip is a steady-state figure: the standby that the last start left booting
+        // (a JVM's start-up, hundreds of milliseconds of CPU on this machine's cores) is let finish first.
+        ChildProcess.awaitStandby(java.time.Duration.ofSeconds(10));
         try (ProcessPool pool = ProcessPool.create(1)) {
-            for (int i = 0; i < 2000; i++) {
+            // Warm-up until both JVMs' compilers are done with this path (about half a second
+            // here), so that the rounds time the round trip and not the JIT sharing two cores.
+            // The kernel rows below keep a reader's short warm-up.
+            for (int i = 0; i < 20_000; i++) {
                 pool.apply(() -> 1);
             }
             List<Double> rounds = new ArrayList<>();

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.Arrays;
 
 /**
  * A serialisable lambda written as the recipe the JDK rebuilds it from (the fields of its
@@ -103,9 +104,20 @@ final class LambdaRecipe {
 
     /** Rebuilds a task written by {@link #encodeTask}, resolving classes in {@code loader}. */
     static ProcessTask<?> decodeTask(byte[] bytes, ClassLoader loader) throws IOException, ClassNotFoundException {
+        Rebuilt last = lastRebuilt;
+        if (last != null && last.loader == loader && Arrays.equals(last.bytes, bytes)) {
+            return last.task;
+        }
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         byte kind = in.readByte();
-        Object lambda = read(in, loader);
+        Object[] captured = new Object[1];
+        Object lambda = read(in, loader, captured);
+        if (kind == LAMBDA && ((Object[]) captured[0]).length == 0) {
+            // A lambda that captures nothing holds no state: the same recipe may give the same
+            // object again, as the JDK itself does for such a lambda. A pool's loop of one task
+            // then skips the strings, the class lookup and the reflective rebuild.
+            lastRebuilt = new Rebuilt(loader, bytes, (ProcessTask<?>) lambda);
+        }
         if (kind == APPLY) {
             @SuppressWarnings("unchecked")
             ProcessFunction<Object, Object> function = (ProcessFunction<Object, Object>) lambda;
@@ -130,7 +142,15 @@ final class LambdaRecipe {
         }
     }
 
-    private static Object read(DataInputStream in, ClassLoader loader) throws IOException, ClassNotFoundException {
+    /** The last task rebuilt from a recipe that captured nothing, and what it was rebuilt from. */
+    private record Rebuilt(ClassLoader loader, byte[] bytes, ProcessTask<?> task) {
+    }
+
+    private static volatile Rebuilt lastRebuilt;
+
+    // Rebuilds a lambda; its captured values are left in capturedOut[0].
+    private static Object read(DataInputStream in, ClassLoader loader, Object[] capturedOut)
+            throws IOException, ClassNotFoundException {
         String capturing = Frames.readString(in, "a lambda's capturing class").replace('/', '.');
         String fi = Frames.readString(in, "a lambda's interface");
         String fiName = Frames.readString(in, "a lambda's interface method");
@@ -145,6 +165,7 @@ final class LambdaRecipe {
         for (int i = 0; i < captured.length; i++) {
             captured[i] = readValue(in, loader);
         }
+        capturedOut[0] = captured;
         if (!AllowList.allows(capturing)) {
             throw new InvalidClassException(capturing, "not on the allow-list, so no lambda of it was rebuilt");
         }

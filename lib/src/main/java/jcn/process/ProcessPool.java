@@ -163,7 +163,7 @@ public final class ProcessPool implements AutoCloseable {
      */
     public <T> Future<T> submit(ProcessTask<T> task) {
         Objects.requireNonNull(task, "task");
-        return enqueue(task, task.getClass(), task, null);
+        return enqueue(task, task.getClass(), task, null, false);
     }
 
     /** The same as {@link #submit}, named after Python's {@code Pool.apply_async}. */
@@ -174,7 +174,9 @@ public final class ProcessPool implements AutoCloseable {
     /**
      * Runs {@code task} on a worker and waits for its value, the twin of {@code Pool.apply}.
      * Blocks until the task ends; every task ends, by finishing, by its worker dying, or by the
-     * pool being terminated.
+     * pool being terminated. When the task goes straight to an idle worker, the calling thread
+     * reads that worker's answer itself (and copies what it prints meanwhile), so no other
+     * thread has to be woken for the round trip.
      *
      * @throws ChildFailedException if the task threw
      * @throws ChildDiedException   if its worker died while running it
@@ -182,24 +184,42 @@ public final class ProcessPool implements AutoCloseable {
      *                              killed and replaced if it was running
      */
     public <T> T apply(ProcessTask<T> task) throws InterruptedException {
-        Future<T> future = submit(task);
+        Objects.requireNonNull(task, "task");
+        Job job = (Job) enqueue(task, task.getClass(), task, null, true);
+        Pipe direct = job.readBy;
+        if (direct != null) {
+            // This thread reads the worker's answer itself: one thread hand-over fewer per task.
+            if (direct.readAsCaller(job::isDone, () -> job.cancel(true))) {
+                throw new InterruptedException("interrupted while " + job.label + " ran on " + name
+                        + "; the task was cancelled and its worker killed");
+            }
+        }
         try {
-            return future.get();
+            @SuppressWarnings("unchecked")
+            T value = (T) job.get();
+            return value;
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         } catch (InterruptedException e) {
-            future.cancel(true);
+            job.cancel(true);
             throw e;
         }
     }
 
+    /**
+     * Queues a task, or sends it to an idle worker at once. With {@code callerReads}, a task sent
+     * at once to a worker whose output no one reads is marked for the caller to read its answer
+     * ({@link Job#readBy}); otherwise the worker's own thread reads it.
+     */
     @SuppressWarnings("unchecked")
-    private <T> CompletableFuture<T> enqueue(ProcessTask<?> task, Class<?> codeOf, Object lambda, String label) {
+    private <T> CompletableFuture<T> enqueue(ProcessTask<?> task, Class<?> codeOf, Object lambda, String label,
+                                             boolean callerReads) {
         checkTakesTasks();
         Tasks.Prepared prepared = Tasks.Prepared.of(task, codeOf, lambda, "a task");
         long id = taskNumbers.incrementAndGet();
         Job job = new Job(id, label == null ? "task " + id : label, prepared);
         Slot idle = null;
+        Worker to = null;
         synchronized (lock) {
             checkTakesTasks();
             for (Slot slot : slots) {
@@ -211,12 +231,21 @@ public final class ProcessPool implements AutoCloseable {
             if (idle != null) {
                 idle.running = job;
                 idle.state = State.BUSY;
+                to = idle.worker;
             } else {
                 pending.add(job);
             }
         }
         if (idle != null) {
-            idle.send(job);
+            Pipe pipe = to.child.pipe();
+            // The turn is taken before the task goes, so the answer cannot be read by anyone else.
+            if (callerReads && pipe.takeTurn()) {
+                job.readBy = pipe;
+            }
+            idle.send(job, to);
+            if (job.readBy == null) {
+                pipe.handToThread();
+            }
         }
         return (CompletableFuture<T>) job;
     }
@@ -327,7 +356,7 @@ public final class ProcessPool implements AutoCloseable {
         List<CompletableFuture<R>> futures = new ArrayList<>(inputs.size());
         try {
             for (T input : inputs) {
-                futures.add(enqueue(new Apply<>(function, input), function.getClass(), function, String.valueOf(input)));
+                futures.add(enqueue(new Apply<>(function, input), function.getClass(), function, String.valueOf(input), false));
             }
         } catch (RuntimeException e) {
             futures.forEach(f -> f.cancel(false));
@@ -476,6 +505,8 @@ public final class ProcessPool implements AutoCloseable {
         final long id;
         final String label;
         final Tasks.Prepared prepared;
+        /** The pipe of the worker whose answer the submitting caller reads itself, or null. */
+        Pipe readBy;
 
         Job(long id, String label, Tasks.Prepared prepared) {
             this.id = id;
@@ -581,8 +612,7 @@ public final class ProcessPool implements AutoCloseable {
             }
         }
 
-        void send(Job job) {
-            Worker w = worker;
+        void send(Job job, Worker w) {
             started = System.nanoTime();
             try {
                 w.child.pipe().send(ChildMain.TASK, Tasks.frame(job.id, job.prepared, w.shipment));
@@ -607,6 +637,8 @@ public final class ProcessPool implements AutoCloseable {
             } catch (IOException ignored) {
                 // already gone
             }
+            // Someone reads on to the end of its output, which is how its end is seen.
+            w.child.pipe().handToThread();
         }
 
         /** Kills the worker if it still runs {@code job}: what {@code cancel(true)} does. */
@@ -619,6 +651,13 @@ public final class ProcessPool implements AutoCloseable {
                 w = worker;
             }
             w.child.process().destroyForcibly();
+        }
+
+        @Override
+        public boolean idle() {
+            synchronized (lock) {
+                return state == State.IDLE && running == null;
+            }
         }
 
         @Override
@@ -663,7 +702,7 @@ public final class ProcessPool implements AutoCloseable {
             }
             firstReady.countDown();
             if (next != null) {
-                send(next);
+                send(next, worker);
             } else if (stop) {
                 stop();
             }
@@ -693,7 +732,7 @@ public final class ProcessPool implements AutoCloseable {
                 job.complete(value);
             }
             if (next != null) {
-                send(next);
+                send(next, worker);
             } else if (stop) {
                 stop();
             }

@@ -98,6 +98,16 @@ class ProcessInterruptKernelTest {
     }
 
     @Test
+    void anInterruptEndsAnApplyThatReadsItsOwnAnswer() {
+        assertNotNull(get("varapply_workers"), "no busy worker was seen for the apply; " + section("var"));
+        assertEndedWithinSeconds("varapply");
+        assertEquals("", get("varapply_workers_spinning_2s"), "the worker of the interrupted apply still runs"
+                + " 2 s after the interrupt; " + section("varapply"));
+        assertNull(get("varapply_next_error"), section("varapply"));
+        assertEquals("applied 42", get("varapply_next_output"), section("varapply"));
+    }
+
+    @Test
     void aPoolHeldInAVariableStillWorksAfterAnInterrupt() {
         assertNull(get("var_error"), section("var"));
         assertNull(get("var_next_error"), section("var"));
