@@ -59,6 +59,25 @@ class ProcessPoolTest {
     }
 
     @Test
+    void everyTaskGetsItsOwnCopyOfWhatItCaptured() throws Exception {
+        List<Integer> seen = new ArrayList<>(List.of(1));
+        ProcessTask<Integer> grow = () -> {
+            seen.add(2);
+            return seen.size();
+        };
+        ProcessTask<Long> plain = () -> ProcessHandle.current().pid();
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(2, pool.apply(grow), "a task starts from the list as sent, not as the last task left it");
+            }
+            for (int i = 0; i < 3; i++) {
+                assertEquals(pool.workerPids().get(0), pool.apply(plain), "a task that captures nothing, run again");
+            }
+        }
+        assertEquals(List.of(1), seen, "the parent's list is not changed by the tasks");
+    }
+
+    @Test
     void aFailedTaskNamesItsInput() throws Exception {
         try (ProcessPool pool = ProcessPool.create(2)) {
             TaskFailedException e = assertThrows(TaskFailedException.class,
