@@ -275,17 +275,25 @@ def interrupt_and_watch(kernel, msg_id, workers, prefix, result):
     return alive
 
 
+def interrupt_busy_cell(kernel, code, busy, prefix, result, kill=lambda alive: kill_all(spinning(alive))):
+    """Runs `code`, waits until `busy` child JVMs spin, presses Interrupt half a second later and
+    records what happened under `prefix`; then kills what `kill` picks of the workers still alive
+    (by default those still spinning, which would slow the rest of the run down; idle ones are
+    left to their pool)."""
+    msg_id = kernel.send(code)
+    workers = await_busy_workers(kernel, msg_id, busy)
+    result[f"{prefix}_workers"] = spaced(workers)
+    time.sleep(0.5)
+    alive = interrupt_and_watch(kernel, msg_id, workers, prefix, result)
+    result[f"{prefix}_workers_killed_by_harness"] = spaced(kill(alive))
+
+
 def interrupt_try_with_resources(kernel, result):
     result["interrupt_mode"] = kernel.interrupt_mode()
-    msg_id = kernel.send("try (ProcessPool pool = ProcessPool.create(2)) {\n"
-                         f"    pool.map({SPIN}, List.of(1, 2, 3, 4));\n"
-                         "}")
-    workers = await_busy_workers(kernel, msg_id, 2)
-    result["twr_workers"] = spaced(workers)
-    time.sleep(0.5)
-    alive = interrupt_and_watch(kernel, msg_id, workers, "twr", result)
-    # Leave no spinning worker to slow the rest of the run down (the test has seen them already).
-    result["twr_workers_killed_by_harness"] = spaced(kill_all(alive))
+    # Leave no worker of the closed pool to slow the rest of the run down (the test has seen them already).
+    interrupt_busy_cell(kernel, "try (ProcessPool pool = ProcessPool.create(2)) {\n"
+                                f"    pool.map({SPIN}, List.of(1, 2, 3, 4));\n"
+                                "}", 2, "twr", result, kill=kill_all)
     out, error, seconds = kernel.run("System.out.println(\"next \" + (6 * 7));", timeout=20,
                                      label="the next cell after the interrupt")
     result["twr_next_output"] = out.strip()
@@ -297,15 +305,9 @@ def interrupt_pool_in_variable(kernel, result):
     out, error, _ = kernel.run("var pool = ProcessPool.create(2);\nSystem.out.println(\"pids \" + pool.workerPids());")
     if error:
         raise RuntimeError("creating the pool failed: " + error)
-    msg_id = kernel.send(f"pool.map({SPIN}, List.of(1, 2, 3, 4));")
-    workers = await_busy_workers(kernel, msg_id, 2)
-    result["var_workers"] = spaced(workers)
-    time.sleep(0.5)
-    alive = interrupt_and_watch(kernel, msg_id, workers, "var", result)
-    # Spinning workers are killed (they would slow the rest of the run down); idle ones are left
-    # to the pool. Today the interrupted map's queued tasks then start on the replacement
-    # workers, and the next map waits behind them.
-    result["var_workers_killed_by_harness"] = spaced(kill_all(spinning(alive)))
+    # Today the interrupted map's queued tasks then start on the replacement workers, and the
+    # next map waits behind them.
+    interrupt_busy_cell(kernel, f"pool.map({SPIN}, List.of(1, 2, 3, 4));", 2, "var", result)
     out, error, seconds = kernel.run("System.out.println(\"doubled \" + pool.map(x -> x * 2, List.of(1, 2, 3))"
                                      " + \" pids \" + pool.workerPids());", timeout=20,
                                      label="pool.map(x -> x * 2, ...) after the interrupt")
@@ -313,12 +315,7 @@ def interrupt_pool_in_variable(kernel, result):
     result["var_next_error"] = error
     result["var_next_s"] = seconds
     # An apply reads its worker's answer on the cell's own thread: Interrupt must still end it.
-    msg_id = kernel.send(f"pool.apply({SPIN_TASK});")
-    workers = await_busy_workers(kernel, msg_id, 1)
-    result["varapply_workers"] = spaced(workers)
-    time.sleep(0.5)
-    alive = interrupt_and_watch(kernel, msg_id, workers, "varapply", result)
-    result["varapply_workers_killed_by_harness"] = spaced(kill_all(spinning(alive)))
+    interrupt_busy_cell(kernel, f"pool.apply({SPIN_TASK});", 1, "varapply", result)
     out, error, seconds = kernel.run("System.out.println(\"applied \" + pool.apply(() -> 6 * 7));", timeout=20,
                                      label="pool.apply(() -> 6 * 7) after the interrupted apply")
     result["varapply_next_output"] = out.strip()
