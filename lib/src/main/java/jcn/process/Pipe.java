@@ -233,16 +233,21 @@ final class Pipe {
     boolean readAsCaller(java.util.function.BooleanSupplier done, Runnable onInterrupt) {
         Guard guard = new Guard(onInterrupt);
         source.guard = guard;
+        boolean ended = false;
         try {
             while (!done.getAsBoolean()) {
                 if (!readItem()) {
-                    return guard.interrupted;
+                    ended = true;
+                    break;
                 }
             }
         } finally {
             source.guard = null;
+            // However this ends, the turn goes back: to no one, or to the pipe's thread if an answer is awaited.
+            if (!ended) {
+                release();
+            }
         }
-        release();
         return guard.interrupted;
     }
 
@@ -354,6 +359,12 @@ final class Pipe {
             return ended();
         } catch (IOException e) {
             // the child is gone; what it had not written is lost with it
+            return ended();
+        } catch (RuntimeException e) {
+            // A fault in handing an item on: the conversation cannot go on, but no caller may wait for
+            // ever on a pipe no one reads, so this child ends here, as for a corrupt frame.
+            System.err.println("[" + name + "] its output could not be handled (" + e + "); stopping it");
+            process.destroyForcibly();
             return ended();
         }
     }

@@ -23,6 +23,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PipeTurnTest {
 
     @Test
+    void aFaultInHandingOnAFrameEndsTheChildInsteadOfLeavingItUnread() throws Exception {
+        Process cat = new ProcessBuilder("cat").start();
+        try {
+            Pipe pipe = new Pipe("cat", cat);
+            CountDownLatch ended = new CountDownLatch(1);
+            pipe.listen(new Pipe.Listener() {
+                @Override
+                public void frame(Wire.Frame frame) {
+                    throw new IllegalStateException("a fault in the listener");
+                }
+
+                @Override
+                public void end() {
+                    ended.countDown();
+                }
+            });
+            byte[] frame = {0, 0, 'j', 'c', 9, 0, 0, 0, 2, 'o', 'k'};
+            pipe.sendText(new String(frame, StandardCharsets.ISO_8859_1));
+            assertTrue(ended.await(10, TimeUnit.SECONDS), "the pipe must end, not stop reading with the fault");
+            assertTrue(cat.waitFor(10, TimeUnit.SECONDS), "and its child is stopped");
+            assertEquals(Pipe.Turn.ENDED, pipe.turn());
+        } finally {
+            cat.destroyForcibly();
+        }
+    }
+
+    @Test
     void aTaskSentWhileTheThreadGivesUpItsTurnIsStillReadAtOnce() throws Exception {
         Process cat = new ProcessBuilder("cat").start();
         try {
