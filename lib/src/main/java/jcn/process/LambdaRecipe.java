@@ -110,9 +110,9 @@ final class LambdaRecipe {
         }
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         byte kind = in.readByte();
-        Object[] captured = new Object[1];
-        Object lambda = read(in, loader, captured);
-        if (kind == LAMBDA && ((Object[]) captured[0]).length == 0) {
+        Recipe recipe = read(in, loader);
+        Object lambda = recipe.rebuild();
+        if (kind == LAMBDA && recipe.lambda().getCapturedArgCount() == 0) {
             // A lambda that captures nothing holds no state: the same recipe may give the same
             // object again, as the JDK itself does for such a lambda. A pool's loop of one task
             // then skips the strings, the class lookup and the reflective rebuild.
@@ -148,9 +148,23 @@ final class LambdaRecipe {
 
     private static volatile Rebuilt lastRebuilt;
 
-    // Rebuilds a lambda; its captured values are left in capturedOut[0].
-    private static Object read(DataInputStream in, ClassLoader loader, Object[] capturedOut)
-            throws IOException, ClassNotFoundException {
+    /** A lambda's recipe as read, with the capturing class's method that rebuilds it. */
+    private record Recipe(Method rebuilder, SerializedLambda lambda) {
+        Object rebuild() throws InvalidClassException {
+            String capturing = lambda.getCapturingClass().replace('/', '.');
+            try {
+                return rebuilder.invoke(null, lambda);
+            } catch (InvocationTargetException e) {
+                throw new InvalidClassException(capturing, "could not rebuild its lambda " + lambda.getImplMethodName()
+                        + ": " + e.getCause());
+            } catch (IllegalAccessException e) {
+                throw new InvalidClassException(capturing, "could not rebuild its lambda " + lambda.getImplMethodName()
+                        + ": " + e);
+            }
+        }
+    }
+
+    private static Recipe read(DataInputStream in, ClassLoader loader) throws IOException, ClassNotFoundException {
         String capturing = Frames.readString(in, "a lambda's capturing class").replace('/', '.');
         String fi = Frames.readString(in, "a lambda's interface");
         String fiName = Frames.readString(in, "a lambda's interface method");
@@ -165,7 +179,6 @@ final class LambdaRecipe {
         for (int i = 0; i < captured.length; i++) {
             captured[i] = readValue(in, loader);
         }
-        capturedOut[0] = captured;
         if (!AllowList.allows(capturing)) {
             throw new InvalidClassException(capturing, "not on the allow-list, so no lambda of it was rebuilt");
         }
@@ -174,15 +187,8 @@ final class LambdaRecipe {
         if (rebuild == null) {
             throw new InvalidClassException(capturing, "declares no serialisable lambda");
         }
-        SerializedLambda recipe = new SerializedLambda(owner, fi, fiName, fiSignature, implKind, implClass, implName,
-                implSignature, instantiated, captured);
-        try {
-            return rebuild.invoke(null, recipe);
-        } catch (InvocationTargetException e) {
-            throw new InvalidClassException(capturing, "could not rebuild its lambda " + implName + ": " + e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new InvalidClassException(capturing, "could not rebuild its lambda " + implName + ": " + e);
-        }
+        return new Recipe(rebuild, new SerializedLambda(owner, fi, fiName, fiSignature, implKind, implClass, implName,
+                implSignature, instantiated, captured));
     }
 
     private static void writeValue(Object value, DataOutputStream out, String what) throws IOException {

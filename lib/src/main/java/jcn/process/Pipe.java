@@ -87,8 +87,8 @@ final class Pipe {
 
         /**
          * True when no answer is awaited, so that the output may be left unread until a caller
-         * reads it itself; the pipe asks this after it has given up its turn, and takes the turn
-         * back if the answer is false. Never for a pipe without a listener.
+         * reads it itself. The pipe asks before it gives up its turn, and again after, taking
+         * the turn back if the answer has become false. Never asked of a pipe without a listener.
          */
         default boolean idle() {
             return false;
