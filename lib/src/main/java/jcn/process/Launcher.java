@@ -171,6 +171,12 @@ final class Launcher {
     private static List<String> defaultOptions() {
         // No -XX:+IgnoreUnrecognizedVMOptions: it would also hide a user's misspelt option.
         List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError"));
+        // A task arrives as a lambda recipe that the child rebuilds through one reflective call. By
+        // default the JDK's first Method.invoke generates method-handle classes for the call (three
+        // LambdaForm classes, 4-5 ms of a cold child's 15 ms of Java work here); the native accessor
+        // (JEP 416's documented fallback) answers the first call at once, and a child's reflective
+        // calls are few: one per task rebuilt, plus serialisation's readObject/writeObject hooks.
+        options.add("-Djdk.reflect.useNativeAccessorOnly=true");
         if (Runtime.version().feature() >= 22) {
             // A thread blocked reading stdin (the parent watch) otherwise holds up exit by 300 ms. The
             // flag came with JDK 22 (JDK-8314243); JDK 21 would refuse to start with it.
