@@ -152,6 +152,13 @@ async def probe(client, timeout=30):
     return threads, processes
 
 
+# JJava's JVM lives on for about 30 s after it has answered a shutdown request, and a graceful
+# shutdown waits 5 s of that before it kills the kernel anyway: 10 s of every harness run of a
+# notebook (its kernel and the baseline's) went to waiting. The harness has judged the kernel's
+# threads and children by then, and a child JVM ends by itself when its kernel is killed.
+SHUTDOWN = "immediate"
+
+
 def name_shape(name):
     return re.sub(r"\d+", "#", name)
 
@@ -164,7 +171,8 @@ async def kernel_threads(cell_timeout):
     same story at the cost of one more start per harness run.
     """
     nb = nbformat.v4.new_notebook()
-    client = NotebookClient(nb, timeout=cell_timeout, kernel_name="java", startup_timeout=90)
+    client = NotebookClient(nb, timeout=cell_timeout, kernel_name="java", startup_timeout=90,
+                            shutdown_kernel=SHUTDOWN)
     async with client.async_setup_kernel():
         threads, _ = await probe(client)
     return {name_shape(t["name"]) for t in threads.values()}
@@ -217,6 +225,7 @@ async def execute(path, cell_timeout, out_path, baseline, twice=False, all_claim
         timeout=cell_timeout,
         kernel_name="java",
         startup_timeout=90,
+        shutdown_kernel=SHUTDOWN,
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
