@@ -3,7 +3,10 @@
 Run with ./jcn bench processes. Both sides are measured in the same run on the same machine:
 
 * start: a child process that does nothing, from start to join (Java: start to result, which
-  includes the join), with each of CPython's start methods;
+  includes the join), with each of CPython's start methods. The cold JVM and CPython's starts
+  are timed in three alternating blocks (a block of each side, then again), so that both meet the
+  machine in the same minute: this machine's speed drifts, and CPython's spawn took 56 ms in one
+  run and 84 ms in another an hour apart;
 * pooled round trip: Pool.apply of a trivial function on a pool of one worker, in the steady
   state: CPython after 500 calls, Java after 20 000 (until the JIT compilers of both JVMs are
   done with the path) and after any standby JVM still booting has finished;
@@ -27,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTS = int(os.environ.get("JCN_BENCH_STARTS", "15"))
+BLOCKS = 3
 TRIPS = int(os.environ.get("JCN_BENCH_TRIPS", "3000"))
 KERNELS = int(os.environ.get("JCN_BENCH_KERNELS", "5"))
 MESSAGES = int(os.environ.get("JCN_BENCH_MESSAGES", "200000"))
@@ -46,17 +50,39 @@ def writer(queue, n):
     queue.put(None)
 
 
-def start_ms(method):
+def start_samples(method, n):
+    """n starts with this start method, in ms, after two that are not timed."""
     ctx = mp.get_context(method)
     samples = []
-    for i in range(STARTS + 2):
+    for i in range(n + 2):
         t0 = time.perf_counter()
         p = ctx.Process(target=nothing)
         p.start()
         p.join()
         if i >= 2:
             samples.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples)
+    return samples
+
+
+def java_cold_samples(n):
+    """n cold child starts of a fresh benchmark JVM, in ms, after two that are not timed."""
+    java = Path(os.environ["JAVA_HOME"]) / "bin" / "java"
+    jar = ROOT / "lib" / "target" / "jcn-lib.jar"
+    out = subprocess.run([str(java), "-cp", str(jar), "jcn.bench.ProcessBenchmark", "cold", str(n)],
+                         check=True, capture_output=True, text=True, timeout=300).stdout
+    line = next(l for l in out.splitlines() if l.startswith("cold_samples "))
+    return [float(x) for x in line.split(" ", 1)[1].split(",")]
+
+
+def starts_side_by_side():
+    """Median ms of a cold JVM child and of each CPython start method, timed in alternating blocks."""
+    per = max(1, STARTS // BLOCKS)
+    java, py = [], {m: [] for m in ("spawn", "forkserver", "fork")}
+    for _ in range(BLOCKS):
+        java += java_cold_samples(per)
+        for method in py:
+            py[method] += start_samples(method, per)
+    return statistics.median(java), {m: statistics.median(v) for m, v in py.items()}
 
 
 def apply_us():
@@ -209,9 +235,10 @@ def kernel_side():
 
 
 def main():
+    cold, py = starts_side_by_side()
     java = java_side()
+    java["start_ms"] = cold
     kernel = kernel_side()
-    py = {m: start_ms(m) for m in ("spawn", "forkserver", "fork")}
     py_apply = apply_us()
     py_queue = queue_per_s()
     py_reads = queue_child_reads_per_s()
@@ -221,7 +248,8 @@ def main():
     print("|---|---|---|---|")
     spawn, forkserver = py['spawn'], py['forkserver']
     cpython_starts = f"spawn {spawn:.1f} / forkserver {forkserver:.1f} / fork {py['fork']:.1f}"
-    print(f"| child start to result, cold JVM, ms (median of {STARTS}) | {java['start_ms']:.1f} | {cpython_starts} |"
+    print(f"| child start to result, cold JVM, ms (median of {STARTS}, in blocks alternating with CPython's) |"
+          f" {java['start_ms']:.1f} | {cpython_starts} |"
           f" {java['start_ms'] / spawn:.2f}x spawn |")
     print(f"| child start to result, standby JVM, ms (median of {STARTS}, each after the standby booted) |"
           f" {java['standby_ms']:.1f} | {cpython_starts} | {java['standby_ms'] / spawn:.2f}x spawn,"

@@ -18,8 +18,19 @@ public final class ProcessBenchmark {
     private ProcessBenchmark() {
     }
 
-    /** Arguments: start rounds, round trips, queue messages. */
+    /**
+     * Arguments: start rounds, round trips, queue messages; or {@code cold N}, which only times N
+     * cold starts (after two untimed ones) and prints them, for a caller that alternates blocks of
+     * them with CPython's starts so that both sides meet the machine in the same state.
+     */
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && "cold".equals(args[0])) {
+            int n = Integer.parseInt(args[1]);
+            ChildProcess.setStandby(0);
+            List<Double> ms = startTimes(n + 2, false).subList(2, n + 2);
+            System.out.println("cold_samples " + String.join(",", ms.stream().map(String::valueOf).toList()));
+            return;
+        }
         int starts = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         int trips = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
         int messages = args.length > 2 ? Integer.parseInt(args[2]) : 500_000;
