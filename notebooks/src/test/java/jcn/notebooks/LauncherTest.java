@@ -112,9 +112,17 @@ class LauncherTest {
         String kernel = Files.readString(venv.resolve("share/jupyter/kernels/java/kernel.json"));
         assertTrue(kernel.contains("\"JAVA_HOME\""), "the kernelspec pins JAVA_HOME:\n" + kernel);
 
+        if (Runtime.version().feature() >= 25) {
+            // The kernel's start-up cache is trained once, by the first run, and kept by the next.
+            assertTrue(run.output().contains("jcn: making the kernel's start-up cache"), run.output());
+            assertFalse(run.output().contains("kernels start without it"), run.output());
+            assertTrue(Files.isRegularFile(venv.resolve(".jcn/kernel.aot")), "the cache is in the venv");
+        }
+
         Run again = jcn(Map.of("JCN_VENV", venv.toString()), List.of(), "setup");
         assertEquals(0, again.exit(), again.output());
         assertTrue(!again.output().contains("creating .venv"), "a second run reuses the venv:\n" + again.output());
+        assertFalse(again.output().contains("start-up cache"), "a second run keeps the kernel's cache:\n" + again.output());
     }
 
     @Test
