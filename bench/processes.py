@@ -64,12 +64,17 @@ def start_samples(method, n):
     return samples
 
 
-def java_cold_samples(n):
-    """n cold child starts of a fresh benchmark JVM, in ms, after two that are not timed."""
+def benchmark_jvm(*args, timeout):
+    """What a fresh JVM running jcn.bench.ProcessBenchmark with these arguments printed."""
     java = Path(os.environ["JAVA_HOME"]) / "bin" / "java"
     jar = ROOT / "lib" / "target" / "jcn-lib.jar"
-    out = subprocess.run([str(java), "-cp", str(jar), "jcn.bench.ProcessBenchmark", "cold", str(n)],
-                         check=True, capture_output=True, text=True, timeout=300).stdout
+    return subprocess.run([str(java), "-cp", str(jar), "jcn.bench.ProcessBenchmark", *map(str, args)],
+                          check=True, capture_output=True, text=True, timeout=timeout).stdout
+
+
+def java_cold_samples(n):
+    """n cold child starts of a fresh benchmark JVM, in ms, after two that are not timed."""
+    out = benchmark_jvm("cold", n, timeout=300)
     line = next(l for l in out.splitlines() if l.startswith("cold_samples "))
     return [float(x) for x in line.split(" ", 1)[1].split(",")]
 
@@ -145,11 +150,7 @@ def queue_child_reads_per_s():
 
 
 def java_side():
-    java = Path(os.environ["JAVA_HOME"]) / "bin" / "java"
-    jar = ROOT / "lib" / "target" / "jcn-lib.jar"
-    out = subprocess.run([str(java), "-cp", str(jar), "jcn.bench.ProcessBenchmark",
-                          str(STARTS), str(TRIPS), str(MESSAGES * 2)],
-                         check=True, capture_output=True, text=True, timeout=900).stdout
+    out = benchmark_jvm(STARTS, TRIPS, MESSAGES * 2, timeout=900)
     values = {}
     for line in out.splitlines():
         key, _, value = line.partition(" ")
@@ -235,9 +236,9 @@ def kernel_side():
 
 
 def main():
-    cold, py = starts_side_by_side()
+    java_cold, py = starts_side_by_side()
     java = java_side()
-    java["start_ms"] = cold
+    java["start_ms"] = java_cold
     kernel = kernel_side()
     py_apply = apply_us()
     py_queue = queue_per_s()
