@@ -4,6 +4,8 @@ import java.io.ObjectInputFilter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -40,6 +42,9 @@ public final class AllowList {
             "jcn.**", "REPL.**");
 
     private static final List<String> added = new CopyOnWriteArrayList<>();
+    // Names already allowed. Patterns are only ever added, so an allowed name stays allowed, and
+    // a child checks the same few names on every task it is sent.
+    private static final Set<String> known = ConcurrentHashMap.newKeySet();
     private static final ThreadLocal<String> lastRejected = new ThreadLocal<>();
 
     private static final int MAX_DEPTH = 100;
@@ -76,20 +81,18 @@ public final class AllowList {
 
     /** Whether the class named {@code className} (binary name) may be deserialised. */
     public static boolean allows(String className) {
+        if (known.contains(className)) {
+            return true;
+        }
         int lambda = className.indexOf("$$Lambda");
         if (lambda > 0) {
             // A lambda rebuilt from its serialised form belongs to the class that wrote it.
             className = className.substring(0, lambda);
         }
-        for (String pattern : DEFAULTS) {
-            if (matches(pattern, className)) {
-                return true;
-            }
-        }
-        for (String pattern : added) {
-            if (matches(pattern, className)) {
-                return true;
-            }
+        String name = className;
+        if (DEFAULTS.stream().anyMatch(p -> matches(p, name)) || added.stream().anyMatch(p -> matches(p, name))) {
+            known.add(className);
+            return true;
         }
         return false;
     }

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.lang.invoke.SerializedLambda;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The parent's half of the task conversation: building a task frame and reading the answer. */
 final class Tasks {
@@ -29,6 +30,11 @@ final class Tasks {
          */
         static Prepared of(ProcessTask<?> task, Class<?> codeOf, Object lambda, String what) {
             CellCode code = CellCode.of(codeOf);
+            AtomicReference<Prepared> same = task == lambda ? STATELESS.get(lambda.getClass()) : null;
+            Prepared made = same == null ? null : same.get();
+            if (made != null) {
+                return new Prepared(made.bytes, code, made.codeClasses, made.roots);
+            }
             SerializedLambda recipe = LambdaRecipe.of(lambda);
             if (recipe == null) {
                 return new Prepared(Codec.serialize(task, what), code, List.of(), null);
@@ -42,8 +48,26 @@ final class Tasks {
                 }
             }
             // The class holding a lambda's code: the child may load it, since the parent chose to send that code.
-            return new Prepared(LambdaRecipe.encodeTask(task, recipe, what), code, List.of(capturing), List.copyOf(roots));
+            Prepared prepared = new Prepared(LambdaRecipe.encodeTask(task, recipe, what), code, List.of(capturing),
+                    List.copyOf(roots));
+            if (same != null && recipe.getCapturedArgCount() == 0) {
+                same.set(new Prepared(prepared.bytes, null, prepared.codeClasses, prepared.roots));
+            }
+            return prepared;
         }
+
+        /**
+         * Per lambda class, its task once made if the lambda captures nothing. Such a lambda
+         * holds no state, so every instance gives the same bytes, and a loop that submits it
+         * again (a pool's {@code apply} in a loop) skips the reflective recipe and its encoding;
+         * that path is also code the JIT no longer has to compile while the loop warms up.
+         */
+        private static final ClassValue<AtomicReference<Prepared>> STATELESS = new ClassValue<>() {
+            @Override
+            protected AtomicReference<Prepared> computeValue(Class<?> type) {
+                return new AtomicReference<>();
+            }
+        };
     }
 
     static byte[] frame(long id, Prepared task, CellCode.Shipment shipment) {
