@@ -101,8 +101,14 @@ def main():
                               "int first = pool.apply(() -> addOffset(1));\n"
                               "offset = 10;\n"
                               "int second = pool.apply(() -> addOffset(1));\n"
+                              # One lambda object sent again: its task is encoded once, its variables each time.
+                              "jcn.process.ProcessTask<Integer> again = () -> addOffset(1);\n"
+                              "offset = 20;\n"
+                              "int third = pool.apply(again);\n"
+                              "offset = 30;\n"
+                              "int fourth = pool.apply(again);\n"
                               "pool.close();\n"
-                              "System.out.println(\"offsets \" + first + \" \" + second);")
+                              "System.out.println(\"offsets \" + first + \" \" + second + \" \" + third + \" \" + fourth);")
         result["offset_output"] = out
         result["offset_error"] = error or error2
 
