@@ -85,14 +85,20 @@ public final class AllowList {
             return true;
         }
         int lambda = className.indexOf("$$Lambda");
-        if (lambda > 0) {
-            // A lambda rebuilt from its serialised form belongs to the class that wrote it.
-            className = className.substring(0, lambda);
+        // A lambda rebuilt from its serialised form belongs to the class that wrote it.
+        String owner = lambda > 0 ? className.substring(0, lambda) : className;
+        // Loops, not streams: a stream's lambda would be one more class to spin in a cold child.
+        for (String pattern : DEFAULTS) {
+            if (matches(pattern, owner)) {
+                known.add(className);
+                return true;
+            }
         }
-        String name = className;
-        if (DEFAULTS.stream().anyMatch(p -> matches(p, name)) || added.stream().anyMatch(p -> matches(p, name))) {
-            known.add(className);
-            return true;
+        for (String pattern : added) {
+            if (matches(pattern, owner)) {
+                known.add(className);
+                return true;
+            }
         }
         return false;
     }
