@@ -110,6 +110,11 @@ public final class AllowList {
         }
     }
 
+    /** The patterns added to the defaults, in the order they were added. */
+    static List<String> added() {
+        return List.copyOf(added);
+    }
+
     static void allowAll(List<String> patterns) {
         for (String p : patterns) {
             if (!DEFAULTS.contains(p)) {

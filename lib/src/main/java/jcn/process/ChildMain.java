@@ -19,7 +19,8 @@ import java.util.jar.JarFile;
 
 /**
  * The program every child JVM of this library runs. It reads its orders from standard input
- * (its name, role, the secrets of its parent's hub, the allow-list), then task frames: one
+ * (its name, role, its parent's pid, the secrets of its parent's hub, the patterns added to the
+ * allow-list, the code path), then task frames: one
  * ({@code task} role) or until told to stop ({@code worker} role). Answers go back on
  * standard output between the lines the task prints.
  *
@@ -66,13 +67,14 @@ public final class ChildMain {
             Runtime.getRuntime().halt(EXIT_PARENT_GONE);
             return;
         }
-        if (!"jcn-child 2".equals(header)) {
+        if (!"jcn-child 3".equals(header)) {
             System.err.println("jcn.process.ChildMain is started by ChildProcess and ProcessPool, not by hand.");
             System.err.flush();
             Runtime.getRuntime().halt(2);
         }
         System.setProperty("jcn.child.name", readLine(stdin));
         String role = readLine(stdin);
+        long parentPid = Long.parseLong(readLine(stdin));
         Hub.learnSecrets(readLine(stdin));
         String allowed = readLine(stdin);
         if (!allowed.isEmpty()) {
@@ -81,7 +83,6 @@ public final class ChildMain {
         ChildCode.setCodePath(readLine(stdin));
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
 
-        long parentPid = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         AtomicBoolean ending = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> ending.set(true)));
         // When the parent dies, however it dies, this process is handed to another parent.

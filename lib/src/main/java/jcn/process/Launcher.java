@@ -99,8 +99,11 @@ final class Launcher {
         // One child in, one standby out: a standby is replaced once the child that took it has
         // ended, so that it never competes for the cores with the work it was taken for.
         Standby.replaceWhenEnded(process);
-        String bootstrap = String.join("\n", "jcn-child 2", name, role, Hub.secretsForChild(),
-                String.join("\t", AllowList.patterns()), String.join(File.pathSeparator, code.codePath())) + "\n";
+        // The child's first words with its parent: only the patterns added to the allow-list (the
+        // child has the defaults), and this JVM's pid, which the child would otherwise ask the OS for.
+        String bootstrap = String.join("\n", "jcn-child 3", name, role, Long.toString(ProcessHandle.current().pid()),
+                Hub.secretsForChild(), String.join("\t", AllowList.added()),
+                String.join(File.pathSeparator, code.codePath())) + "\n";
         try {
             child.pipe().sendText(bootstrap);
             // Stdin stays open on purpose: the child takes its end as the sign that this JVM is gone.
