@@ -5,10 +5,12 @@ import java.nio.file.Path;
 
 /**
  * Makes the ahead-of-time cache that child JVMs start from ({@code jcn-child.aot} beside the
- * helper jar), run by the build. It starts one child with {@code -XX:AOTCacheOutput} and has it
- * walk the usual path: orders, connection, a cell-style lambda, a queue, a result. JDK 25's
- * cache then holds those classes loaded and linked, which is most of a child's start-up.
- * On an older JDK it does nothing.
+ * helper jar), run by the build. It starts one child, a pool's worker, with
+ * {@code -XX:AOTCacheOutput} and has it walk the usual path: orders, connection, a cell-style
+ * lambda, a queue, a result; then 20 000 pooled tasks. JDK 25's cache then holds those classes
+ * loaded and linked, which is most of a child's start-up, and the method profiles of a worker's
+ * loop (JEP 515), so that a fresh worker's JIT starts from them rather than profiling that loop
+ * first while a reader's first pooled tasks wait. On an older JDK it does nothing.
  */
 public final class AotTraining {
 
@@ -31,21 +33,24 @@ public final class AotTraining {
         // would read a cache that is still being assembled.
         ChildProcess.setStandby(0);
         System.setProperty(Launcher.AOT_OUTPUT_PROPERTY, cache.toString());
-        try (ProcessQueue<Object> queue = ProcessQueue.create()) {
+        try (ProcessQueue<Object> queue = ProcessQueue.create(); ProcessPool pool = ProcessPool.create(1)) {
             int base = 40;
-            ChildProcess<Integer> child = ChildProcess.start(() -> {
+            int answer = pool.apply(() -> {
                 queue.put("ready");
                 queue.put(1);
                 queue.putEnd();
                 return base + 2;
             });
-            int answer = child.result();
             int got = 0;
             for (Object item : queue) {
                 got++;
             }
             if (answer != 42 || got != 2) {
                 throw new IllegalStateException("the training child did not do its work");
+            }
+            // Enough round trips for the loop's methods to be compiled and their profiles kept.
+            for (int i = 0; i < 20_000; i++) {
+                pool.apply(() -> 1);
             }
         }
         if (!Files.isRegularFile(cache)) {
