@@ -87,7 +87,7 @@ public final class RemoteCode {
         Object result;
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(packed));
-            ChildCode code = applyInOrder(in);
+            ChildCode code = applyInOrder(in, packed);
             Thread me = Thread.currentThread();
             ClassLoader before = me.getContextClassLoader();
             me.setContextClassLoader(code);
@@ -106,7 +106,7 @@ public final class RemoteCode {
         }
     }
 
-    private static ChildCode applyInOrder(DataInputStream in) throws IOException, InterruptedException {
+    private static ChildCode applyInOrder(DataInputStream in, byte[] packed) throws IOException, InterruptedException {
         long stream = in.readLong();
         long seq = in.readLong();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ORDER_WAIT_SECONDS);
@@ -124,7 +124,7 @@ public final class RemoteCode {
             }
             // ChildCode.apply sets every variable copy before it returns, so the member's other
             // threads, which may run this sender's tasks at once, never see a default.
-            ChildCode code = ChildCode.apply(in);
+            ChildCode code = ChildCode.apply(in, packed);
             APPLIED.put(stream, seq);
             ORDER.notifyAll();
             return code;

@@ -174,7 +174,7 @@ public final class ChildMain {
             if (in.readBoolean()) {
                 Hub.learnSecrets(Frames.readString(in, "the hub secrets"));
             }
-            ChildCode code = ChildCode.apply(in);
+            ChildCode code = ChildCode.apply(in, frame.payload());
             Thread.currentThread().setContextClassLoader(code);
             result = Tasks.readTask(in, code).call();
         } catch (Throwable t) {
