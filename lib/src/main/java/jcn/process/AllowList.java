@@ -115,11 +115,10 @@ public final class AllowList {
         return List.copyOf(added);
     }
 
+    /** Allows each of {@code patterns}: in a child, those its parent had added to the defaults. */
     static void allowAll(List<String> patterns) {
         for (String p : patterns) {
-            if (!DEFAULTS.contains(p)) {
-                allow(p);
-            }
+            allow(p);
         }
     }
 

@@ -149,28 +149,14 @@ final class ChildCode extends URLClassLoader {
      */
     private static int readClasses(byte[] p, int off, int n, Map<String, byte[]> into) throws IOException {
         for (int i = 0; i < n; i++) {
-            int nameLength = length(p, off, "a cell class's name");
+            int nameLength = Frames.lengthAt(p, off, "a cell class's name");
             String name = new String(p, off + 4, nameLength, StandardCharsets.UTF_8);
             off += 4 + nameLength;
-            int size = length(p, off, "a cell class's bytecode");
+            int size = Frames.lengthAt(p, off, "a cell class's bytecode");
             into.put(name, Arrays.copyOfRange(p, off + 4, off + 4 + size));
             off += 4 + size;
         }
         return off;
-    }
-
-    // A length at p[off], which must fit in the bytes after it.
-    private static int length(byte[] p, int off, String what) throws IOException {
-        if (off < 0 || p.length - off < 4) {
-            throw new Frames.CorruptFrameException("corrupt frame: it ends where the length of " + what + " should be");
-        }
-        int n = (p[off] & 0xff) << 24 | (p[off + 1] & 0xff) << 16 | (p[off + 2] & 0xff) << 8 | p[off + 3] & 0xff;
-        int left = p.length - off - 4;
-        if (n < 0 || n > left) {
-            throw new Frames.CorruptFrameException("corrupt frame: the length of " + what + " is " + n
-                    + " but only " + left + " bytes are left in the frame");
-        }
-        return n;
     }
 
     // Cell classes first: asking the parent loader would search, and open, every jar on the classpath.

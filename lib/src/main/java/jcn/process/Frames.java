@@ -71,7 +71,23 @@ final class Frames {
      */
     static int readLength(DataInputStream payload, String what) throws IOException {
         int n = payload.readInt();
-        int left = payload.available();
+        return checkLength(n, payload.available(), what);
+    }
+
+    /**
+     * The byte length at {@code payload[off]}, checked as {@link #readLength} checks it: for
+     * code that reads a payload in memory straight from its array.
+     */
+    static int lengthAt(byte[] payload, int off, String what) throws IOException {
+        if (off < 0 || payload.length - off < 4) {
+            throw new CorruptFrameException("corrupt frame: it ends where the length of " + what + " should be");
+        }
+        int n = (payload[off] & 0xff) << 24 | (payload[off + 1] & 0xff) << 16 | (payload[off + 2] & 0xff) << 8
+                | payload[off + 3] & 0xff;
+        return checkLength(n, payload.length - off - 4, what);
+    }
+
+    private static int checkLength(int n, int left, String what) throws CorruptFrameException {
         if (n < 0 || n > left) {
             throw new CorruptFrameException("corrupt frame: the length of " + what + " is " + n
                     + " but only " + left + " bytes are left in the frame");
